@@ -1,0 +1,82 @@
+# USO portal. `make run` and `make test` set everything up themselves (venv, install, messages,
+# migrations); re-running them is fast. `make help` lists the targets.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+HOST ?= 127.0.0.1
+PORT ?= 8000
+# Python >= 3.12: $(PYTHON) if given, else the newest found on PATH or under pyenv.
+PYTHON ?=
+
+define find_python
+for candidate in $(PYTHON) python3.14 python3.13 python3.12 python3 \
+    $$(ls -d $$HOME/.pyenv/versions/3.1[2-9]*/bin/python3 /usr/local/bin/python3.1[2-9] \
+      /usr/bin/python3.1[2-9] 2>/dev/null | sort -rV); do \
+  if command -v "$$candidate" >/dev/null 2>&1 && \
+     "$$candidate" -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null; then \
+    command -v "$$candidate"; exit 0; \
+  fi; \
+done; exit 1
+endef
+
+.PHONY: help
+help: ## Show the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
+
+$(STAMP): pyproject.toml
+	@if [ ! -x $(PY) ]; then \
+	  python=$$($(find_python)) || { \
+	    echo "error: Python >= 3.12 is needed and none was found (tried python3.12+, python3 and ~/.pyenv/versions)." >&2; \
+	    echo "       Install one, or run: make PYTHON=/path/to/python3.12 ..." >&2; exit 1; }; \
+	  echo "Creating $(VENV) with $$python"; \
+	  "$$python" -m venv $(VENV); \
+	fi
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e ".[dev]"
+	@touch $(STAMP)
+
+.PHONY: install
+install: $(STAMP) ## Create .venv and install the dependencies
+
+.PHONY: messages
+messages: $(STAMP) ## Compile the translations (locale/*.po -> .mo)
+	@$(PY) manage.py compilemessages --ignore=.venv --ignore=node_modules -v 0
+
+.PHONY: setup
+setup: install messages ## Install, compile translations, migrate
+	@$(PY) manage.py migrate --no-input -v 0
+
+.PHONY: demo
+demo: setup ## Load the demo data (idempotent)
+	@$(PY) manage.py load_demo
+
+.PHONY: run
+run: demo ## Set up, load demo data and serve on http://127.0.0.1:8000/ (SQLite, DEBUG on)
+	@echo "Serving the USO portal on http://$(HOST):$(PORT)/ (Ctrl-C stops)"
+	DEBUG=true $(PY) manage.py runserver $(HOST):$(PORT)
+
+.PHONY: test
+test: install messages ## Set up and run the whole test suite (DATABASE_URL or SQLite)
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+.PHONY: lint
+lint: install ## ruff lint and format check
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+.PHONY: format
+format: install ## Format and auto-fix with ruff
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+.PHONY: makemessages
+makemessages: install ## Extract translatable strings into locale/fi and locale/sv
+	$(PY) manage.py makemessages -l fi -l sv --no-location --no-obsolete --ignore=.venv --ignore=node_modules --ignore=tests
+
+.PHONY: clean
+clean: ## Remove the virtualenv, compiled messages and caches (keeps db.sqlite3)
+	rm -rf $(VENV) .pytest_cache .ruff_cache
+	find locale -name '*.mo' -delete

@@ -1,0 +1,251 @@
+from django.contrib import admin, messages
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.core.exceptions import ValidationError
+from django.db.models import Count
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from . import services
+from .models import (
+    ContactPerson,
+    Membership,
+    Municipality,
+    PopulationFigure,
+    Season,
+    SeasonTheme,
+    User,
+)
+
+
+@admin.register(User)
+class UserAdmin(DjangoUserAdmin):
+    ordering = ["email"]
+    list_display = ["email", "first_name", "last_name", "municipality", "is_staff", "is_active"]
+    list_filter = ["is_staff", "is_superuser", "is_active", "groups"]
+    list_select_related = ["municipality"]
+    search_fields = [
+        "email",
+        "first_name",
+        "last_name",
+        "municipality__name_fi",
+        "municipality__code",
+    ]
+    autocomplete_fields = ["municipality"]
+    fieldsets = [
+        (None, {"fields": ["email", "password"]}),
+        (_("Personal info"), {"fields": ["first_name", "last_name", "language"]}),
+        (_("Municipal contact"), {"fields": ["municipality"]}),
+        (
+            _("Permissions"),
+            {"fields": ["is_active", "is_staff", "is_superuser", "groups", "user_permissions"]},
+        ),
+        (_("Important dates"), {"fields": ["last_login", "date_joined"]}),
+    ]
+    add_fieldsets = [
+        (
+            None,
+            {
+                "classes": ["wide"],
+                "fields": [
+                    "email",
+                    "first_name",
+                    "last_name",
+                    "municipality",
+                    "usable_password",
+                    "password1",
+                    "password2",
+                ],
+            },
+        ),
+    ]
+    readonly_fields = ["last_login", "date_joined"]
+
+
+class PopulationFigureInline(admin.TabularInline):
+    model = PopulationFigure
+    extra = 0
+    fields = ["reference_date", "population", "source"]
+
+
+class MembershipInline(admin.TabularInline):
+    model = Membership
+    extra = 0
+    fields = [
+        "season",
+        "status",
+        "joined_on",
+        "decision_reference",
+        "responsible_consultant",
+        "buyer_reference",
+    ]
+    autocomplete_fields = ["responsible_consultant"]
+    show_change_link = True
+
+
+class ContactPersonInline(admin.TabularInline):
+    model = ContactPerson
+    extra = 0
+    fields = ["name", "title", "role", "email", "phone", "user", "is_active"]
+    readonly_fields = ["user"]
+    show_change_link = True
+
+
+@admin.register(Municipality)
+class MunicipalityAdmin(admin.ModelAdmin):
+    list_display = [
+        "code",
+        "name_fi",
+        "name_sv",
+        "region_name_fi",
+        "kind",
+        "language_status",
+        "business_id",
+        "business_id_verified",
+        "is_active",
+    ]
+    list_display_links = ["code", "name_fi"]
+    list_filter = [
+        "is_active",
+        "kind",
+        "language_status",
+        "statistical_grouping",
+        "business_id_verified",
+        "region_name_fi",
+    ]
+    search_fields = ["code", "name_fi", "name_sv", "business_id"]
+    inlines = [PopulationFigureInline, MembershipInline, ContactPersonInline]
+    fieldsets = [
+        (None, {"fields": ["code", "name_fi", "name_sv", "kind", "is_active"]}),
+        (
+            _("Region and language"),
+            {
+                "fields": [
+                    ("region_code", "region_name_fi", "region_name_sv"),
+                    ("subregion_code", "subregion_name"),
+                    "statistical_grouping",
+                    "language_status",
+                    "preferred_language",
+                ]
+            },
+        ),
+        (
+            _("Invoicing"),
+            {
+                "fields": [
+                    ("business_id", "business_id_verified"),
+                    "business_id_source",
+                    ("einvoice_address", "einvoice_operator"),
+                    "billing_street_address",
+                    ("billing_postal_code", "billing_post_office"),
+                ]
+            },
+        ),
+    ]
+
+
+@admin.register(PopulationFigure)
+class PopulationFigureAdmin(admin.ModelAdmin):
+    list_display = ["municipality", "reference_date", "population", "source"]
+    list_select_related = ["municipality"]
+    list_filter = ["reference_date"]
+    search_fields = ["municipality__name_fi", "municipality__code"]
+    autocomplete_fields = ["municipality"]
+    date_hierarchy = "reference_date"
+
+
+class SeasonThemeInline(admin.TabularInline):
+    model = SeasonTheme
+    extra = 0
+    fields = ["position", "name_fi", "name_sv", "name_en", "is_lead_theme"]
+
+
+@admin.register(Season)
+class SeasonAdmin(admin.ModelAdmin):
+    list_display = ["slug", "name_fi", "start_date", "end_date", "member_count"]
+    search_fields = ["slug", "name_fi", "name_sv", "name_en"]
+    prepopulated_fields = {}
+    inlines = [SeasonThemeInline]
+    fieldsets = [
+        (None, {"fields": ["slug", "name_fi", "name_sv", "name_en", ("start_date", "end_date")]}),
+        (
+            _("Programme quotas"),
+            {"fields": ["theme_seminar_quota", "trustee_training_quota", "workshops_per_member"]},
+        ),
+    ]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(_member_count=Count("memberships"))
+
+    @admin.display(description=_("members"), ordering="_member_count")
+    def member_count(self, season: Season) -> int:
+        return season._member_count
+
+
+@admin.register(SeasonTheme)
+class SeasonThemeAdmin(admin.ModelAdmin):
+    list_display = ["name_fi", "season", "is_lead_theme", "position"]
+    list_select_related = ["season"]
+    list_filter = ["season"]
+    search_fields = ["name_fi", "name_sv", "name_en"]
+
+
+@admin.register(Membership)
+class MembershipAdmin(admin.ModelAdmin):
+    list_display = [
+        "municipality",
+        "season",
+        "status",
+        "joined_on",
+        "decision_reference",
+        "responsible_consultant",
+        "buyer_reference",
+    ]
+    list_select_related = ["municipality", "season", "responsible_consultant"]
+    list_filter = ["season", "status", "responsible_consultant"]
+    search_fields = [
+        "municipality__name_fi",
+        "municipality__name_sv",
+        "municipality__code",
+        "decision_reference",
+    ]
+    autocomplete_fields = ["municipality", "responsible_consultant"]
+    date_hierarchy = "joined_on"
+
+
+@admin.register(ContactPerson)
+class ContactPersonAdmin(admin.ModelAdmin):
+    list_display = ["name", "municipality", "title", "role", "email", "has_login", "is_active"]
+    list_select_related = ["municipality"]
+    list_filter = ["role", "is_active", ("user", admin.EmptyFieldListFilter)]
+    search_fields = ["name", "email", "title", "municipality__name_fi", "municipality__code"]
+    autocomplete_fields = ["municipality"]
+    readonly_fields = ["user"]
+    actions = ["grant_portal_access"]
+
+    @admin.display(description=_("portal login"), boolean=True, ordering="user")
+    def has_login(self, contact: ContactPerson) -> bool:
+        return contact.user_id is not None
+
+    @admin.action(description=_("Give the selected persons a portal login"), permissions=["change"])
+    def grant_portal_access(self, request, queryset) -> None:
+        granted = 0
+        for contact in queryset.select_related("municipality", "user"):
+            try:
+                services.contact_grant_portal_access(contact=contact)
+            except ValidationError as error:
+                self.message_user(request, f"{contact}: {' '.join(error.messages)}", messages.ERROR)
+            else:
+                granted += 1
+        if granted:
+            self.message_user(
+                request,
+                ngettext(
+                    "%(count)d person can now log in and sets a password with "
+                    "“Forgot your password?”.",
+                    "%(count)d persons can now log in and set a password with "
+                    "“Forgot your password?”.",
+                    granted,
+                )
+                % {"count": granted},
+                messages.SUCCESS,
+            )

@@ -1,0 +1,8 @@
+"""Template context shared by every page; makes no database query."""
+
+from django.conf import settings
+from django.http import HttpRequest
+
+
+def portal(request: HttpRequest) -> dict:
+    return {"site_name": settings.PORTAL_SITE_NAME}

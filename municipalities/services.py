@@ -1,0 +1,287 @@
+"""Writes of the municipalities app: imports, users, contact persons, memberships."""
+
+from __future__ import annotations
+
+import datetime
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.contrib.auth.models import Group
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from .importers import ImportRejected, ParsedMunicipality, RowError
+from .models import (
+    ContactPerson,
+    LanguageStatus,
+    Membership,
+    Municipality,
+    PopulationFigure,
+    Season,
+    User,
+)
+from .roles import StaffRole
+
+POPULATION_SOURCE = "Statistics Finland, population on 31 December (THL Sotkanet indicator 127)"
+
+
+@dataclass
+class ImportResult:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    populations_created: int = 0
+    populations_updated: int = 0
+    populations_unchanged: int = 0
+    unverified_business_ids: list[str] = field(default_factory=list)
+
+    @property
+    def changed_anything(self) -> bool:
+        return bool(
+            self.created or self.updated or self.populations_created or self.populations_updated
+        )
+
+
+@transaction.atomic
+def municipalities_import(
+    *, rows: list[ParsedMunicipality], population_source: str = POPULATION_SOURCE
+) -> ImportResult:
+    """Upsert municipalities by code and their population figures; all or nothing."""
+    result = ImportResult()
+    existing = {m.code: m for m in Municipality.objects.select_for_update().order_by("code")}
+    _check_business_ids_against_database(rows, existing)
+
+    to_create: list[Municipality] = []
+    to_update: list[Municipality] = []
+    changed_fields: set[str] = set()
+    now = timezone.now()
+    for row in rows:
+        municipality = existing.get(row.code)
+        if municipality is None:
+            municipality = Municipality(code=row.code, **row.fields)
+            status = LanguageStatus(municipality.language_status)
+            municipality.preferred_language = status.default_language
+            to_create.append(municipality)
+            existing[row.code] = municipality
+            result.created += 1
+            continue
+        differing = {
+            name for name, value in row.fields.items() if getattr(municipality, name) != value
+        }
+        if differing:
+            for name in differing:
+                setattr(municipality, name, row.fields[name])
+            municipality.updated_at = now
+            to_update.append(municipality)
+            changed_fields |= differing
+            result.updated += 1
+        else:
+            result.unchanged += 1
+        if municipality.business_id and not municipality.business_id_verified:
+            result.unverified_business_ids.append(municipality.code)
+
+    Municipality.objects.bulk_create(to_create)
+    if to_update:
+        Municipality.objects.bulk_update(to_update, [*changed_fields, "updated_at"])
+    result.unverified_business_ids += [
+        m.code for m in to_create if m.business_id and not m.business_id_verified
+    ]
+    result.unverified_business_ids.sort()
+    _import_populations(rows, existing, population_source, result)
+    return result
+
+
+def _check_business_ids_against_database(
+    rows: list[ParsedMunicipality], existing: dict[str, Municipality]
+) -> None:
+    final = {code: m.business_id for code, m in existing.items() if m.business_id}
+    lines = {}
+    for row in rows:
+        final[row.code] = row.fields.get("business_id", final.get(row.code, ""))
+        lines[row.code] = row.line
+    holders: dict[str, list[str]] = defaultdict(list)
+    for code, business_id in final.items():
+        if business_id:
+            holders[business_id].append(code)
+    errors = [
+        RowError(
+            lines[code],
+            "y_tunnus",
+            f"business ID {business_id} already belongs to municipality "
+            + ", ".join(other for other in codes if other != code),
+        )
+        for business_id, codes in holders.items()
+        if len(codes) > 1
+        for code in codes
+        if code in lines
+    ]
+    if errors:
+        raise ImportRejected(sorted(errors, key=lambda error: error.line))
+
+
+def _import_populations(
+    rows: list[ParsedMunicipality],
+    municipalities: dict[str, Municipality],
+    source: str,
+    result: ImportResult,
+) -> None:
+    figures = {
+        (figure.municipality_id, figure.reference_date): figure
+        for figure in PopulationFigure.objects.filter(
+            municipality__code__in=[row.code for row in rows]
+        )
+    }
+    to_create: list[PopulationFigure] = []
+    to_update: list[PopulationFigure] = []
+    for row in rows:
+        municipality = municipalities[row.code]
+        for reference_date, population in row.populations.items():
+            figure = figures.get((municipality.pk, reference_date))
+            if figure is None:
+                to_create.append(
+                    PopulationFigure(
+                        municipality=municipality,
+                        reference_date=reference_date,
+                        population=population,
+                        source=source,
+                    )
+                )
+            elif figure.population != population:
+                figure.population = population
+                figure.source = source
+                to_update.append(figure)
+            else:
+                result.populations_unchanged += 1
+    PopulationFigure.objects.bulk_create(to_create)
+    PopulationFigure.objects.bulk_update(to_update, ["population", "source"])
+    result.populations_created = len(to_create)
+    result.populations_updated = len(to_update)
+
+
+# --- Users and contact persons --------------------------------------------------------------
+
+
+def staff_user_create(
+    *,
+    email: str,
+    password: str | None,
+    first_name: str = "",
+    last_name: str = "",
+    roles: tuple[StaffRole, ...] = (),
+    is_superuser: bool = False,
+) -> User:
+    """A network staff, consultant or finance user: staff status, rights from role groups."""
+    user = User(
+        email=email,
+        first_name=first_name,
+        last_name=last_name,
+        is_staff=True,
+        is_superuser=is_superuser,
+    )
+    user.set_password(password)
+    user.full_clean()
+    user.save()
+    user.groups.set(Group.objects.filter(name__in=[role.value for role in roles]))
+    return user
+
+
+@transaction.atomic
+def contact_person_create(
+    *,
+    municipality: Municipality,
+    name: str,
+    email: str = "",
+    phone: str = "",
+    title: str = "",
+    role: str = ContactPerson._meta.get_field("role").default,
+) -> ContactPerson:
+    contact = ContactPerson(
+        municipality=municipality,
+        name=name,
+        email=email.lower(),
+        phone=phone,
+        title=title,
+        role=role,
+    )
+    contact.full_clean()
+    contact.save()
+    return contact
+
+
+@transaction.atomic
+def contact_person_update(*, contact: ContactPerson, **changes) -> ContactPerson:
+    for name, value in changes.items():
+        setattr(contact, name, value.lower() if name == "email" else value)
+    contact.full_clean()
+    contact.save()
+    return contact
+
+
+@transaction.atomic
+def contact_grant_portal_access(*, contact: ContactPerson, password: str | None = None) -> User:
+    """Give a contact person a portal login linked to their municipality.
+
+    Without a password the account gets an unusable one: the person sets their own through
+    the password-reset e-mail.
+    """
+    if contact.user_id is not None:
+        return contact.user
+    if not contact.email:
+        raise ValidationError(_("A portal login needs the contact person's e-mail address."))
+    user = User.objects.filter(email__iexact=contact.email).first()
+    if user is not None and user.municipality_id != contact.municipality_id:
+        raise ValidationError(
+            _("The e-mail address %(email)s already belongs to a user of another organisation.")
+            % {"email": contact.email}
+        )
+    if user is None:
+        first_name, _space, last_name = contact.name.partition(" ")
+        user = User(
+            email=contact.email,
+            first_name=first_name,
+            last_name=last_name,
+            municipality=contact.municipality,
+        )
+        user.set_password(password)
+        user.full_clean()
+        user.save()
+    contact.user = user
+    contact.save(update_fields=["user", "updated_at"])
+    return user
+
+
+# --- Seasons and memberships ----------------------------------------------------------------
+
+
+def membership_create(
+    *,
+    municipality: Municipality,
+    season: Season,
+    joined_on: datetime.date,
+    decision_reference: str = "",
+    responsible_consultant: User | None = None,
+    buyer_reference: str = "",
+) -> Membership:
+    if responsible_consultant is not None and not responsible_consultant.has_role(
+        StaffRole.CONSULTANT
+    ):
+        raise ValidationError(
+            {
+                "responsible_consultant": _(
+                    "The responsible consultant must have the consultant role."
+                )
+            }
+        )
+    membership = Membership(
+        municipality=municipality,
+        season=season,
+        joined_on=joined_on,
+        decision_reference=decision_reference,
+        responsible_consultant=responsible_consultant,
+        buyer_reference=buyer_reference,
+    )
+    membership.full_clean()
+    membership.save()
+    return membership

@@ -1,0 +1,68 @@
+"""Portal views of the municipal contact's side: dashboard and contact persons."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+
+from . import dashboard, selectors, services
+from .forms import ContactPersonForm
+from .models import ContactPerson
+from .permissions import municipal_contact_required
+
+
+@login_required
+def dashboard_view(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    if not user.is_municipal_contact:
+        return render(request, "municipalities/staff_home.html")
+    membership = selectors.membership_current_for(user=user)
+    context = {
+        "municipality": selectors.municipality_for(user=user),
+        "membership": membership,
+        "contacts": selectors.contact_person_list_for(user=user).filter(is_active=True),
+        "panels": dashboard.panels_for(user, membership),
+    }
+    return render(request, "municipalities/dashboard.html", context)
+
+
+@municipal_contact_required
+def contact_list(request: HttpRequest) -> HttpResponse:
+    contacts = selectors.contact_person_list_for(user=request.user)
+    return render(request, "municipalities/contact_list.html", {"contacts": contacts})
+
+
+@municipal_contact_required
+def contact_create(request: HttpRequest) -> HttpResponse:
+    municipality = selectors.municipality_for(user=request.user)
+    form = ContactPersonForm(request.POST or None, municipality=municipality)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        contact = services.contact_person_create(
+            municipality=municipality,
+            name=data["name"],
+            email=data["email"],
+            phone=data["phone"],
+            title=data["title"],
+            role=data["role"],
+        )
+        messages.success(request, _("Contact person %(name)s added.") % {"name": contact.name})
+        return redirect("municipalities:contact_list")
+    return render(request, "municipalities/contact_form.html", {"form": form})
+
+
+@municipal_contact_required
+def contact_update(request: HttpRequest, pk: int) -> HttpResponse:
+    contact = ContactPerson.objects.get_visible_or_404(request.user, pk=pk)
+    form = ContactPersonForm(request.POST or None, instance=contact)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.contact_person_update(contact=contact, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("Contact person %(name)s saved.") % {"name": contact.name})
+            return redirect("municipalities:contact_list")
+    return render(request, "municipalities/contact_form.html", {"form": form, "contact": contact})

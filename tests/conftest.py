@@ -1,0 +1,116 @@
+"""Shared fixtures: the personas of the permission matrix and a small network around them.
+
+Personas: anonymous, contact of municipality A, contact of municipality B, consultant,
+network staff, finance. A and B are members of the season 2021-2022.
+"""
+
+import os
+from dataclasses import dataclass
+
+import pytest
+from django.db import connection
+from django.test import Client
+
+from municipalities.models import ContactPerson, Membership, Municipality, User
+from municipalities.roles import StaffRole
+
+from .municipalities.factories import (
+    PASSWORD,
+    ContactPersonFactory,
+    ContactUserFactory,
+    MembershipFactory,
+    MunicipalityFactory,
+    SeasonFactory,
+    StaffUserFactory,
+)
+
+
+def pytest_collection_modifyitems(config, items):
+    """`postgres` tests run whenever the database is PostgreSQL; CI insists that it is."""
+    from django.conf import settings
+
+    on_postgres = settings.DATABASES["default"]["ENGINE"].endswith("postgresql")
+    if os.environ.get("USO_REQUIRE_POSTGRES") and not on_postgres:
+        raise pytest.UsageError("USO_REQUIRE_POSTGRES is set but DATABASE_URL is not PostgreSQL")
+    if on_postgres:
+        return
+    skip = pytest.mark.skip(reason="needs PostgreSQL: set DATABASE_URL=postgres://...")
+    for item in items:
+        if "postgres" in item.keywords:
+            item.add_marker(skip)
+
+
+@dataclass
+class Network:
+    municipality_a: Municipality
+    municipality_b: Municipality
+    membership_a: Membership
+    membership_b: Membership
+    contact_person_a: ContactPerson
+    contact_person_b: ContactPerson
+    contact_a: User
+    contact_b: User
+    consultant: User
+    staff: User
+    finance: User
+
+
+@pytest.fixture
+def network(db) -> Network:
+    season = SeasonFactory()
+    consultant = StaffUserFactory(email="consultant@example.fi", role=StaffRole.CONSULTANT)
+    a = MunicipalityFactory(code="980", name_fi="Ylöjärvi", name_sv="Ylöjärvi")
+    b = MunicipalityFactory(code="562", name_fi="Orivesi", name_sv="Orivesi")
+    membership_a = MembershipFactory(
+        municipality=a, season=season, responsible_consultant=consultant
+    )
+    membership_b = MembershipFactory(
+        municipality=b, season=season, responsible_consultant=consultant
+    )
+    contact_a = ContactUserFactory(email="contact.a@example.fi", municipality=a)
+    contact_b = ContactUserFactory(email="contact.b@example.fi", municipality=b)
+    return Network(
+        municipality_a=a,
+        municipality_b=b,
+        membership_a=membership_a,
+        membership_b=membership_b,
+        contact_person_a=ContactPersonFactory(
+            municipality=a, user=contact_a, email=contact_a.email
+        ),
+        contact_person_b=ContactPersonFactory(
+            municipality=b, user=contact_b, email=contact_b.email
+        ),
+        contact_a=contact_a,
+        contact_b=contact_b,
+        consultant=consultant,
+        staff=StaffUserFactory(email="staff@example.fi", role=StaffRole.NETWORK_STAFF),
+        finance=StaffUserFactory(email="finance@example.fi", role=StaffRole.FINANCE),
+    )
+
+
+PERSONAS = ("anonymous", "contact_a", "contact_b", "consultant", "staff", "finance")
+
+
+def client_for(network: Network, persona: str) -> Client:
+    client = Client()
+    if persona != "anonymous":
+        client.force_login(getattr(network, persona))
+    return client
+
+
+@pytest.fixture
+def contact_client(network) -> Client:
+    return client_for(network, "contact_a")
+
+
+@pytest.fixture
+def staff_client(network) -> Client:
+    return client_for(network, "staff")
+
+
+@pytest.fixture
+def on_postgres() -> bool:
+    return connection.vendor == "postgresql"
+
+
+__all__ = ["PASSWORD", "PERSONAS", "Network", "client_for"]

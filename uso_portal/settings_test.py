@@ -1,0 +1,17 @@
+"""Test settings: only speed and determinism differ from `settings`."""
+
+import tempfile
+
+from .settings import *  # noqa: F403
+from .settings import STORAGES
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+MAILERS = {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}}
+MEDIA_ROOT = tempfile.mkdtemp(prefix="uso-test-media-")
+STORAGES = {
+    **STORAGES,
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+SECURE_SSL_REDIRECT = False
+STATIC_ROOT = None  # whitenoise serves from the finders in tests; nothing is collected
+WHITENOISE_USE_FINDERS = True
