@@ -240,7 +240,7 @@ class ContactPersonAdmin(admin.ModelAdmin):
             self.message_user(
                 request,
                 ngettext(
-                    "%(count)d person can now log in and sets a password with "
+                    "%(count)d person can now log in and set a password with "
                     "“Forgot your password?”.",
                     "%(count)d persons can now log in and set a password with "
                     "“Forgot your password?”.",

@@ -15,3 +15,6 @@ class ContactPersonForm(forms.ModelForm):
         # e-mail-per-municipality constraint is checked with a clear message.
         if municipality is not None:
             self.instance.municipality = municipality
+
+    def clean_email(self) -> str:
+        return self.cleaned_data["email"].lower()

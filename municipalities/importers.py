@@ -112,6 +112,7 @@ def parse_municipalities_csv(stream: IO[bytes] | IO[str]) -> list[ParsedMunicipa
     kind_column = max((name for name in columns if KIND_COLUMN_RE.match(name)), default=None)
 
     parsed: list[ParsedMunicipality] = []
+    keys: list[tuple[int, str, str]] = []  # (line, code, business ID) of every row, for duplicates
     for row in reader:
         line = reader.line_num
         if None in row:
@@ -120,13 +121,14 @@ def parse_municipalities_csv(stream: IO[bytes] | IO[str]) -> list[ParsedMunicipa
         values = {key: (value or "").strip() for key, value in row.items()}
         if not any(values.values()):
             continue
+        keys.append((line, values.get("municipality_code", ""), values.get("y_tunnus", "")))
         result = _parse_row(line, values, population_columns, kind_column, errors)
         if result is not None:
             parsed.append(result)
 
     if not parsed and not errors:
         errors.append(RowError(0, "", "the file has no municipality rows"))
-    _check_duplicates(parsed, errors)
+    _check_duplicates(keys, errors)
     if errors:
         raise ImportRejected(sorted(errors, key=lambda error: error.line))
     return parsed
@@ -251,13 +253,14 @@ def _parse_row(
     return ParsedMunicipality(line=line, code=code, fields=fields, populations=populations)
 
 
-def _check_duplicates(parsed: list[ParsedMunicipality], errors: list[RowError]) -> None:
+def _check_duplicates(keys: list[tuple[int, str, str]], errors: list[RowError]) -> None:
     lines_by_code: dict[str, list[int]] = defaultdict(list)
     lines_by_business_id: dict[str, list[int]] = defaultdict(list)
-    for row in parsed:
-        lines_by_code[row.code].append(row.line)
-        if row.fields.get("business_id"):
-            lines_by_business_id[str(row.fields["business_id"])].append(row.line)
+    for line, code, business_id in keys:
+        if code:
+            lines_by_code[code].append(line)
+        if business_id:
+            lines_by_business_id[business_id.replace("-", "")].append(line)
     for code, lines in lines_by_code.items():
         for line in lines[1:]:
             errors.append(
@@ -271,6 +274,7 @@ def _check_duplicates(parsed: list[ParsedMunicipality], errors: list[RowError]) 
                 RowError(
                     line,
                     "y_tunnus",
-                    f"business ID {business_id} already appeared on line {lines[0]}",
+                    f"business ID {business_id[:7]}-{business_id[7:]} "
+                    f"already appeared on line {lines[0]}",
                 )
             )

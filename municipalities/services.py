@@ -12,6 +12,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from uso_portal.db import transaction_lock
+
 from .importers import ImportRejected, ParsedMunicipality, RowError
 from .models import (
     ContactPerson,
@@ -49,8 +51,9 @@ def municipalities_import(
     *, rows: list[ParsedMunicipality], population_source: str = POPULATION_SOURCE
 ) -> ImportResult:
     """Upsert municipalities by code and their population figures; all or nothing."""
+    transaction_lock("municipalities_import")
     result = ImportResult()
-    existing = {m.code: m for m in Municipality.objects.select_for_update().order_by("code")}
+    existing = {m.code: m for m in Municipality.objects.order_by("code")}
     _check_business_ids_against_database(rows, existing)
 
     to_create: list[Municipality] = []

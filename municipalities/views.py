@@ -40,16 +40,20 @@ def contact_create(request: HttpRequest) -> HttpResponse:
     form = ContactPersonForm(request.POST or None, municipality=municipality)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        contact = services.contact_person_create(
-            municipality=municipality,
-            name=data["name"],
-            email=data["email"],
-            phone=data["phone"],
-            title=data["title"],
-            role=data["role"],
-        )
-        messages.success(request, _("Contact person %(name)s added.") % {"name": contact.name})
-        return redirect("municipalities:contact_list")
+        try:
+            contact = services.contact_person_create(
+                municipality=municipality,
+                name=data["name"],
+                email=data["email"],
+                phone=data["phone"],
+                title=data["title"],
+                role=data["role"],
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("Contact person %(name)s added.") % {"name": contact.name})
+            return redirect("municipalities:contact_list")
     return render(request, "municipalities/contact_form.html", {"form": form})
 
 

@@ -15,3 +15,6 @@ STORAGES = {
 SECURE_SSL_REDIRECT = False
 STATIC_ROOT = None  # whitenoise serves from the finders in tests; nothing is collected
 WHITENOISE_USE_FINDERS = True
+
+# Templates used only by tests (e.g. a dashboard panel registered by a test).
+TEMPLATES[0]["DIRS"] = [*TEMPLATES[0]["DIRS"], BASE_DIR / "tests" / "templates"]  # noqa: F405
