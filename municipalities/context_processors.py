@@ -5,4 +5,4 @@ from django.http import HttpRequest
 
 
 def portal(request: HttpRequest) -> dict:
-    return {"site_name": settings.PORTAL_SITE_NAME}
+    return {"portal_name": settings.PORTAL_NAME}

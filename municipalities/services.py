@@ -246,6 +246,7 @@ def contact_grant_portal_access(*, contact: ContactPerson, password: str | None 
             first_name=first_name,
             last_name=last_name,
             municipality=contact.municipality,
+            language=contact.municipality.preferred_language,
         )
         user.set_password(password)
         user.full_clean()

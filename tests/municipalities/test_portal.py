@@ -5,7 +5,7 @@ from django.core import mail
 from django.test import Client
 from django.urls import reverse
 
-from municipalities import dashboard
+from municipalities import dashboard, services
 from municipalities.models import ContactPerson
 
 from ..conftest import client_for
@@ -212,3 +212,22 @@ def test_language_switcher_changes_the_language(db, language, word):
     response = client.get("/")
     assert response.headers["Content-Language"] == language
     assert word in response.text
+
+
+def test_finnish_is_the_default_whatever_the_browser_says(db):
+    response = Client(headers={"accept-language": "en-US,en;q=0.9"}).get("/")
+    assert response.headers["Content-Language"] == "fi"
+
+
+def test_a_contact_sees_the_portal_in_the_municipalitys_language(network):
+    network.municipality_a.preferred_language = "sv"
+    network.municipality_a.save()
+    contact = ContactPersonFactory(municipality=network.municipality_a, email="svensk@example.fi")
+    user = services.contact_grant_portal_access(contact=contact)
+    client = Client()
+    client.force_login(user)
+    response = client.get(reverse("municipalities:dashboard"))
+    assert response.headers["Content-Language"] == "sv"
+    # the switcher wins over the preference
+    client.post(reverse("set_language"), {"language": "en", "next": "/"})
+    assert client.get(reverse("municipalities:dashboard")).headers["Content-Language"] == "en"
