@@ -105,6 +105,7 @@ LAST_NAMES = [
 class DemoContext:
     all_municipalities: bool = False
     lines: list[str] = field(default_factory=list)
+    logins: list[str] = field(default_factory=list)
 
     def say(self, line: str) -> None:
         self.lines.append(line)
@@ -175,12 +176,11 @@ def load_municipalities_demo(context: DemoContext) -> None:
         created += was_created
         _contacts(municipality)
     context.say(f"Season {season.slug}: {len(members)} members ({created} new).")
-    context.say("")
-    context.say(f"Demo logins (password for all: {DEMO_PASSWORD}):")
+    context.logins.append(f"Demo logins (password for all: {DEMO_PASSWORD}):")
     for email, first, last, roles, superuser in STAFF_USERS:
         role = "superuser" if superuser else ", ".join(str(r.label) for r in roles)
-        context.say(f"  {email:<28} {first} {last} – {role}")
-    context.say(
+        context.logins.append(f"  {email:<28} {first} {last} – {role}")
+    context.logins.append(
         "  contact.<code>@example.fi    municipal contact person of each member, "
         "e.g. contact.980@example.fi (Ylöjärvi), contact.562@example.fi (Orivesi)"
     )

@@ -88,6 +88,47 @@ def network(db) -> Network:
     )
 
 
+@dataclass
+class Programme:
+    """Events of the network's season (A and B members) and of a season only A is in."""
+
+    event: object
+    other_season_event: object
+    registration_a: object
+    other_material: object
+    other_announcement: object
+    other_attachment: object
+    feed_a: object
+
+
+@pytest.fixture
+def programme(network) -> Programme:
+    from events.models import CalendarFeed
+
+    from .events.factories import (
+        AnnouncementAttachmentFactory,
+        EventFactory,
+        EventMaterialFactory,
+        PastEventFactory,
+        RegistrationFactory,
+    )
+
+    other_season = SeasonFactory(slug="2019-2020", start_date="2019-01-01", end_date="2020-12-31")
+    MembershipFactory(municipality=network.municipality_a, season=other_season)
+    event = EventFactory(season=network.membership_a.season)
+    other_event = PastEventFactory(season=other_season)
+    attachment = AnnouncementAttachmentFactory(announcement__season=other_season)
+    return Programme(
+        event=event,
+        other_season_event=other_event,
+        registration_a=RegistrationFactory(event=event, contact_person=network.contact_person_a),
+        other_material=EventMaterialFactory(event=other_event),
+        other_announcement=attachment.announcement,
+        other_attachment=attachment,
+        feed_a=CalendarFeed.objects.create(municipality=network.municipality_a),
+    )
+
+
 PERSONAS = ("anonymous", "contact_a", "contact_b", "consultant", "staff", "finance")
 
 
@@ -113,4 +154,4 @@ def on_postgres() -> bool:
     return connection.vendor == "postgresql"
 
 
-__all__ = ["PASSWORD", "PERSONAS", "Network", "client_for"]
+__all__ = ["PASSWORD", "PERSONAS", "Network", "Programme", "client_for"]

@@ -27,7 +27,18 @@ def contacts_only(*, own: int = 200, other: int = 200) -> dict[str, int]:
     return {"anonymous": 302, A: own, B: other, **dict.fromkeys(STAFFS, 403)}
 
 
-# name -> (kwargs from the network fixture, method, expected per persona)
+STAFF_403 = {"anonymous": 302, A: 403, B: 403, **dict.fromkeys(STAFFS, 200)}
+
+
+def member_object(*, staff: int = 200, finance: int | None = None) -> dict[str, int]:
+    """A's object in a season B is not a member of: B gets 404."""
+    row = {"anonymous": 302, A: 200, B: 404, **dict.fromkeys(STAFFS, staff)}
+    if finance is not None:
+        row["finance"] = finance
+    return row
+
+
+# name -> (kwargs from the world (network + programme), method, expected per persona)
 MATRIX = {
     "healthz": (None, "get", everyone(200)),
     "set_language": (None, "post", everyone(302)),
@@ -38,7 +49,7 @@ MATRIX = {
     "password_reset": (None, "get", everyone(200)),
     "password_reset_done": (None, "get", everyone(200)),
     "password_reset_confirm": (
-        lambda n: {"uidb64": "MQ", "token": "invalid-token"},
+        lambda w: {"uidb64": "MQ", "token": "invalid-token"},
         "get",
         everyone(200),
     ),
@@ -47,11 +58,55 @@ MATRIX = {
     "municipalities:contact_list": (None, "get", contacts_only()),
     "municipalities:contact_create": (None, "get", contacts_only()),
     "municipalities:contact_update": (
-        lambda n: {"pk": n.contact_person_a.pk},
+        lambda w: {"pk": w.contact_person_a.pk},
         "get",
         contacts_only(own=200, other=404),
     ),
+    "events:event_list": (None, "get", logged_in(200)),
+    "events:event_detail": (lambda w: {"pk": w.other_season_event.pk}, "get", member_object()),
+    "events:event_ics": (lambda w: {"pk": w.other_season_event.pk}, "get", member_object()),
+    "events:event_register": (
+        lambda w: {"pk": w.other_season_event.pk},
+        "post",
+        contacts_only(own=422, other=404),
+    ),
+    "events:registration_cancel": (
+        lambda w: {"pk": w.registration_a.pk},
+        "post",
+        contacts_only(own=302, other=404),
+    ),
+    "events:material_download": (lambda w: {"pk": w.other_material.pk}, "get", member_object()),
+    "events:announcement_list": (None, "get", logged_in(200)),
+    "events:announcement_detail": (
+        lambda w: {"pk": w.other_announcement.pk},
+        "get",
+        member_object(finance=404),
+    ),
+    "events:attachment_download": (
+        lambda w: {"pk": w.other_attachment.pk},
+        "get",
+        member_object(finance=404),
+    ),
+    "events:calendar_feed": (None, "get", contacts_only()),
+    "events:calendar_feed_ics": (lambda w: {"token": w.feed_a.token}, "get", everyone(200)),
+    "events:participants_csv": (lambda w: {"pk": w.event.pk}, "get", STAFF_403),
+    "events:participants_xlsx": (lambda w: {"pk": w.event.pk}, "get", STAFF_403),
+    "events:attendance_report": (lambda w: {"slug": "2021-2022"}, "get", STAFF_403),
 }
+
+
+class World:
+    """Attribute look-up over the network and the programme fixtures."""
+
+    def __init__(self, *parts):
+        self.parts = parts
+
+    def __getattr__(self, name):
+        for part in self.parts:
+            if hasattr(part, name):
+                return getattr(part, name)
+        raise AttributeError(name)
+
 
 EXCLUDED_NAMESPACES = {"admin"}  # Django's admin has its own permission system and tests
 
@@ -85,9 +140,10 @@ CASES = [(name, persona) for name in MATRIX for persona in PERSONAS]
 
 
 @pytest.mark.parametrize(("name", "persona"), CASES, ids=[f"{n}-{p}" for n, p in CASES])
-def test_permission_matrix(network, name, persona):
+def test_permission_matrix(network, programme, name, persona):
     kwargs_for, method, expected = MATRIX[name]
-    url = reverse(name, kwargs=kwargs_for(network) if kwargs_for else None)
+    world = World(network, programme)
+    url = reverse(name, kwargs=kwargs_for(world) if kwargs_for else None)
     client = client_for(network, persona)
 
     response = getattr(client, method)(

@@ -27,6 +27,9 @@ env = environ.Env(
     SERVER_EMAIL=(str, "uso-portal@example.fi"),
     ADMINS=(list, []),
     LOG_LEVEL=(str, "INFO"),
+    UPLOAD_MAX_MEGABYTES=(int, 20),
+    EVENT_REMINDER_DAYS=(int, 3),
+    PORTAL_BASE_URL=(str, "http://127.0.0.1:8000"),
 )
 environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 
@@ -223,6 +226,8 @@ LOGGING = {
     "filters": {"require_debug_false": {"()": "django.utils.log.RequireDebugFalse"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL")},
     "loggers": {
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
         "django.request": {
             "handlers": ["console", "mail_admins"],
             "level": "ERROR",
@@ -233,3 +238,11 @@ LOGGING = {
 
 # --- Portal -------------------------------------------------------------------------------
 PORTAL_NAME = "USO"
+# Absolute address of the portal, for links in e-mails and calendar files.
+PORTAL_BASE_URL = env("PORTAL_BASE_URL").rstrip("/")
+# Uploaded files (materials, deliverables, receipts) are refused above this size.
+UPLOAD_MAX_MEGABYTES = env("UPLOAD_MAX_MEGABYTES")
+DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+FILE_UPLOAD_PERMISSIONS = 0o640
+# `send_event_reminders` reminds confirmed participants this many days before an event.
+EVENT_REMINDER_DAYS = env("EVENT_REMINDER_DAYS")

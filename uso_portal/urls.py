@@ -50,4 +50,5 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     *auth_patterns,
     path("", include("municipalities.urls")),
+    path("", include("events.urls")),
 ]

@@ -270,7 +270,7 @@ def test_parse_collects_errors_without_touching_the_database():
 
 
 @pytest.mark.postgres
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_concurrent_imports_of_the_same_file_both_succeed():
     """Two imports at once (e.g. a cron job and a person): one waits for the other."""
     from concurrent.futures import ThreadPoolExecutor

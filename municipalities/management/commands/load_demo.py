@@ -7,6 +7,7 @@ transaction.
 
 from django.core.management.base import BaseCommand, CommandParser
 from django.db import transaction
+from django.utils import translation
 from django.utils.module_loading import autodiscover_modules
 
 from municipalities.demo import DemoContext, demo_steps
@@ -25,8 +26,8 @@ class Command(BaseCommand):
     def handle(self, *args, all_municipalities: bool, **options) -> None:
         autodiscover_modules("demo")
         context = DemoContext(all_municipalities=all_municipalities)
-        with transaction.atomic():
+        with transaction.atomic(), translation.override("en"):
             for _order, _name, step in demo_steps():
                 step(context)
-        for line in context.lines:
+        for line in [*context.lines, "", *context.logins]:
             self.stdout.write(line)

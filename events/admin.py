@@ -1,0 +1,466 @@
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
+from django.db.models import Count, Q
+from django.http import HttpResponse, HttpResponseRedirect
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from municipalities.models import Season
+
+from . import exports, services
+from .models import (
+    Announcement,
+    AnnouncementAttachment,
+    Attendance,
+    CalendarFeed,
+    Event,
+    EventKind,
+    EventMaterial,
+    EventSeries,
+    Registration,
+    RegistrationStatus,
+)
+from .staff_views import XLSX
+
+
+class EventAdminForm(forms.ModelForm):
+    confirm_over_quota = forms.BooleanField(
+        label=_("Confirm exceeding the season's quota"),
+        required=False,
+        help_text=_("Needed only when the season already has its quota of events of this kind."),
+    )
+
+    class Meta:
+        model = Event
+        fields = "__all__"  # noqa: DJ007 (the admin's fieldsets choose the fields)
+
+    def clean(self):
+        data = super().clean()
+        season, kind, status = data.get("season"), data.get("kind"), data.get("status")
+        if season and kind and status and not data.get("confirm_over_quota"):
+            previous = (
+                Event.objects.filter(pk=self.instance.pk).first() if self.instance.pk else None
+            )
+            problem = services.quota_problem(
+                season=season, kind=kind, status=status, pk=self.instance.pk, previous=previous
+            )
+            if problem:
+                self.add_error("confirm_over_quota", problem)
+        return data
+
+
+class RegistrationInline(admin.TabularInline):
+    model = Registration
+    extra = 0
+    fields = [
+        "contact_person",
+        "municipality",
+        "status",
+        "attendance",
+        "registered_at",
+        "override_by",
+    ]
+    readonly_fields = fields
+    can_delete = False
+    show_change_link = True
+    ordering = ["status", "registered_at"]
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("contact_person", "municipality", "override_by")
+        )
+
+
+class EventMaterialInline(admin.TabularInline):
+    model = EventMaterial
+    extra = 0
+    fields = ["title", "file"]
+
+
+@admin.register(Event)
+class EventAdmin(admin.ModelAdmin):
+    form = EventAdminForm
+    list_display = [
+        "title_fi",
+        "start",
+        "kind",
+        "format",
+        "status",
+        "confirmed_count",
+        "waitlisted_count",
+        "capacity",
+        "downloads",
+    ]
+    list_filter = ["season", "kind", "status", "format", "audience"]
+    list_select_related = ["season"]
+    search_fields = ["title_fi", "title_sv", "title_en"]
+    date_hierarchy = "start"
+    autocomplete_fields = ["themes"]
+    readonly_fields = ["uid", "sequence", "over_quota_confirmed_by", "over_quota_confirmed_at"]
+    inlines = [EventMaterialInline, RegistrationInline]
+    actions = ["export_xlsx", "export_csv", "mark_attendance", "send_update", "cancel_events"]
+    fieldsets = [
+        (None, {"fields": ["season", "kind", "series", "status", "confirm_over_quota"]}),
+        (
+            _("Title and description"),
+            {
+                "fields": [
+                    "title_fi",
+                    "title_sv",
+                    "title_en",
+                    "description_fi",
+                    "description_sv",
+                    "description_en",
+                    "themes",
+                ]
+            },
+        ),
+        (
+            _("Time and place"),
+            {
+                "fields": [
+                    ("start", "end"),
+                    "format",
+                    "venue_address",
+                    "online_link",
+                    "audience",
+                ]
+            },
+        ),
+        (
+            _("Registration"),
+            {
+                "fields": [
+                    ("capacity", "max_per_municipality"),
+                    ("registration_opens", "registration_closes"),
+                    "cancellation_deadline",
+                ]
+            },
+        ),
+        (_("Calendar and quota"), {"classes": ["collapse"], "fields": readonly_fields}),
+    ]
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                _confirmed=Count("registrations", filter=Q(registrations__status="confirmed")),
+                _waitlisted=Count("registrations", filter=Q(registrations__status="waitlisted")),
+            )
+        )
+
+    @admin.display(description=_("confirmed"), ordering="_confirmed")
+    def confirmed_count(self, event: Event) -> int:
+        return event._confirmed
+
+    @admin.display(description=_("waitlist"), ordering="_waitlisted")
+    def waitlisted_count(self, event: Event) -> int:
+        return event._waitlisted
+
+    @admin.display(description=_("participants"))
+    def downloads(self, event: Event) -> str:
+        return format_html(
+            '<a href="{}">CSV</a> · <a href="{}">XLSX</a>',
+            reverse("events:participants_csv", args=[event.pk]),
+            reverse("events:participants_xlsx", args=[event.pk]),
+        )
+
+    def save_model(self, request, obj, form, change) -> None:
+        services.event_save(
+            event=obj,
+            actor=request.user,
+            confirm_over_quota=form.cleaned_data["confirm_over_quota"],
+        )
+
+    def changelist_view(self, request, extra_context=None):
+        extra_context = {**(extra_context or {}), "quota_rows": quota_rows()}
+        return super().changelist_view(request, extra_context)
+
+    @admin.action(description=_("Export participants (XLSX)"), permissions=["view"])
+    def export_xlsx(self, request, queryset) -> HttpResponse:
+        response = HttpResponse(
+            exports.participants_xlsx(queryset.order_by("start")), content_type=XLSX
+        )
+        response["Content-Disposition"] = 'attachment; filename="participants.xlsx"'
+        return response
+
+    @admin.action(description=_("Export participants (CSV, one event)"), permissions=["view"])
+    def export_csv(self, request, queryset):
+        if queryset.count() != 1:
+            self.message_user(
+                request, _("Select exactly one event for a CSV export."), messages.ERROR
+            )
+            return None
+        return HttpResponseRedirect(reverse("events:participants_csv", args=[queryset.get().pk]))
+
+    @admin.action(description=_("Mark attendance"), permissions=["view"])
+    def mark_attendance(self, request, queryset):
+        if queryset.count() != 1:
+            self.message_user(request, _("Select exactly one event."), messages.ERROR)
+            return None
+        url = reverse("admin:events_registration_changelist")
+        return HttpResponseRedirect(
+            f"{url}?event__id__exact={queryset.get().pk}&status__exact=confirmed"
+        )
+
+    @admin.action(
+        description=_("Send the participants an updated invitation"), permissions=["change"]
+    )
+    def send_update(self, request, queryset) -> None:
+        sent = sum(services.event_send_update(event=event) for event in queryset)
+        self.message_user(
+            request,
+            ngettext("%(count)d invitation sent.", "%(count)d invitations sent.", sent)
+            % {"count": sent},
+        )
+
+    @admin.action(description=_("Cancel the selected events"), permissions=["change"])
+    def cancel_events(self, request, queryset):
+        if request.POST.get("confirmed") != "yes":
+            context = {
+                **self.admin_site.each_context(request),
+                "title": _("Cancel events"),
+                "events": queryset,
+                "action": "cancel_events",
+                "opts": self.model._meta,
+                "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+            }
+            return TemplateResponse(request, "admin/events/event/cancel_confirmation.html", context)
+        for event in queryset:
+            try:
+                told = services.event_cancel(event=event, actor=request.user)
+            except ValidationError as error:
+                self.message_user(request, f"{event}: {' '.join(error.messages)}", messages.ERROR)
+            else:
+                self.message_user(
+                    request,
+                    _("%(event)s cancelled; %(count)d registered people are told.")
+                    % {"event": event, "count": told},
+                )
+        return None
+
+
+def quota_rows() -> list[dict]:
+    """Planned / held / quota of theme seminars and trustee trainings for every season."""
+    rows = []
+    for season in Season.objects.order_by("-start_date"):
+        for kind in (EventKind.THEME_SEMINAR, EventKind.TRUSTEE_TRAINING):
+            planned, held, quota = services.quota_usage(season=season, kind=kind)
+            rows.append(
+                {
+                    "season": season,
+                    "kind": kind.label,
+                    "planned": planned,
+                    "held": held,
+                    "quota": quota,
+                }
+            )
+    return rows
+
+
+class RegistrationAdminForm(forms.ModelForm):
+    staff_override = forms.BooleanField(
+        label=_("Override the capacity and per-municipality limits"), required=False
+    )
+
+    class Meta:
+        model = Registration
+        fields = ["event", "contact_person", "override_reason"]
+
+    def clean(self):
+        data = super().clean()
+        if data.get("staff_override") and not data.get("override_reason"):
+            self.add_error("override_reason", _("Give a reason for the override."))
+        if data.get("event") and data.get("contact_person"):
+            try:
+                services.registration_check(
+                    event=data["event"], contact_person=data["contact_person"], staff=True
+                )
+            except ValidationError as error:
+                self.add_error(None, error)
+        return data
+
+
+@admin.register(Registration)
+class RegistrationAdmin(admin.ModelAdmin):
+    list_display = [
+        "contact_person",
+        "municipality",
+        "event",
+        "status",
+        "attendance",
+        "registered_at",
+        "override_by",
+    ]
+    list_filter = ["event__season", "status", "attendance", "event"]
+    list_select_related = ["contact_person", "municipality", "event", "override_by"]
+    search_fields = [
+        "contact_person__name",
+        "contact_person__email",
+        "municipality__name_fi",
+        "event__title_fi",
+    ]
+    autocomplete_fields = ["event", "contact_person"]
+    actions = ["mark_present", "mark_absent", "cancel_registrations"]
+    date_hierarchy = "registered_at"
+
+    def get_form(self, request, obj=None, **kwargs):
+        if obj is None:
+            kwargs["form"] = RegistrationAdminForm
+        return super().get_form(request, obj, **kwargs)
+
+    def get_fields(self, request, obj=None):
+        if obj is None:
+            return ["event", "contact_person", "staff_override", "override_reason"]
+        return super().get_fields(request, obj)
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is None:
+            return []
+        return [field.name for field in Registration._meta.fields]
+
+    def save_model(self, request, obj, form, change) -> None:
+        if change:
+            return
+        data = form.cleaned_data
+        try:
+            registration = services.registration_create(
+                event=data["event"],
+                contact_person=data["contact_person"],
+                actor=request.user,
+                staff_override=data["staff_override"],
+                override_reason=data["override_reason"],
+            )
+        except ValidationError as error:
+            raise forms.ValidationError(error.messages) from error
+        obj.pk = registration.pk
+
+    def add_view(self, request, form_url="", extra_context=None):
+        try:
+            return super().add_view(request, form_url, extra_context)
+        except forms.ValidationError as error:
+            self.message_user(request, " ".join(error.messages), messages.ERROR)
+            return HttpResponseRedirect(request.get_full_path())
+
+    def _mark(self, request, queryset, attendance: str) -> None:
+        try:
+            count = services.attendance_mark(
+                registrations=queryset, attendance=attendance, actor=request.user
+            )
+        except ValidationError as error:
+            self.message_user(request, " ".join(error.messages), messages.ERROR)
+        else:
+            self.message_user(
+                request,
+                ngettext("%(count)d marked.", "%(count)d marked.", count) % {"count": count},
+            )
+
+    @admin.action(description=_("Mark present"), permissions=["change"])
+    def mark_present(self, request, queryset) -> None:
+        self._mark(request, queryset, Attendance.PRESENT)
+
+    @admin.action(description=_("Mark absent"), permissions=["change"])
+    def mark_absent(self, request, queryset) -> None:
+        self._mark(request, queryset, Attendance.ABSENT)
+
+    @admin.action(description=_("Cancel the selected registrations"), permissions=["change"])
+    def cancel_registrations(self, request, queryset) -> None:
+        cancelled = promoted = 0
+        for registration in queryset.exclude(status=RegistrationStatus.CANCELLED):
+            promoted += len(
+                services.registration_cancel(registration=registration, actor=request.user)
+            )
+            cancelled += 1
+        self.message_user(
+            request,
+            _("%(cancelled)d cancelled; %(promoted)d promoted from the waitlist.")
+            % {"cancelled": cancelled, "promoted": promoted},
+        )
+
+
+@admin.register(EventSeries)
+class EventSeriesAdmin(admin.ModelAdmin):
+    list_display = ["title_fi", "season"]
+    list_select_related = ["season"]
+    list_filter = ["season"]
+    search_fields = ["title_fi", "title_sv", "title_en"]
+
+
+@admin.register(EventMaterial)
+class EventMaterialAdmin(admin.ModelAdmin):
+    list_display = ["title", "event", "uploaded_at"]
+    list_select_related = ["event"]
+    search_fields = ["title", "event__title_fi"]
+    autocomplete_fields = ["event"]
+    readonly_fields = ["uploaded_by"]
+
+    def save_model(self, request, obj, form, change) -> None:
+        obj.uploaded_by = obj.uploaded_by or request.user
+        super().save_model(request, obj, form, change)
+
+
+class AnnouncementAttachmentInline(admin.TabularInline):
+    model = AnnouncementAttachment
+    extra = 0
+
+
+@admin.register(Announcement)
+class AnnouncementAdmin(admin.ModelAdmin):
+    list_display = ["title_fi", "season", "kind", "published_at", "emailed_at"]
+    list_select_related = ["season"]
+    list_filter = ["season", "kind"]
+    search_fields = ["title_fi", "title_sv", "title_en", "body_fi"]
+    readonly_fields = ["published_at", "emailed_at"]
+    inlines = [AnnouncementAttachmentInline]
+    actions = ["publish", "publish_and_email"]
+
+    def _publish(self, request, queryset, email: bool) -> None:
+        told = sum(services.announcement_publish(announcement=a, email=email) for a in queryset)
+        self.message_user(
+            request, _("Published; %(count)d contact persons e-mailed.") % {"count": told}
+        )
+
+    @admin.action(description=_("Publish to the season's members"), permissions=["change"])
+    def publish(self, request, queryset) -> None:
+        self._publish(request, queryset, email=False)
+
+    @admin.action(description=_("Publish and e-mail the contact persons"), permissions=["change"])
+    def publish_and_email(self, request, queryset) -> None:
+        self._publish(request, queryset, email=True)
+
+
+@admin.register(AnnouncementAttachment)
+class AnnouncementAttachmentAdmin(admin.ModelAdmin):
+    list_display = ["title", "announcement"]
+    list_select_related = ["announcement"]
+    search_fields = ["title"]
+
+
+@admin.register(CalendarFeed)
+class CalendarFeedAdmin(admin.ModelAdmin):
+    list_display = ["municipality", "created_at", "created_by", "revoked_at"]
+    list_select_related = ["municipality", "created_by"]
+    list_filter = [("revoked_at", admin.EmptyFieldListFilter)]
+    search_fields = ["municipality__name_fi", "municipality__code"]
+    fields = ["municipality", "created_by", "created_at", "revoked_at"]
+    readonly_fields = ["created_by", "created_at", "revoked_at"]
+    actions = ["revoke"]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    @admin.action(description=_("Revoke the selected feeds"), permissions=["change"])
+    def revoke(self, request, queryset) -> None:
+        for feed in queryset.select_related("municipality"):
+            services.calendar_feed_revoke(municipality=feed.municipality)
+        self.message_user(request, _("Revoked."))

@@ -1,0 +1,140 @@
+"""Exports for the network's reporting: participant lists and attendance per municipality."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections import defaultdict
+
+from django.db.models import QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from openpyxl import Workbook
+from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
+
+from municipalities.models import Membership, Season
+
+from .models import Event, EventStatus, Registration, RegistrationStatus
+
+
+def participant_rows(event: Event) -> tuple[list[str], list[list[str]]]:
+    header = [_("Name"), _("Municipality"), _("Role"), _("Title"), _("Status"), _("Attendance")]
+    registrations = (
+        Registration.objects.filter(event=event)
+        .exclude(status=RegistrationStatus.CANCELLED)
+        .select_related("contact_person", "municipality")
+        .order_by("municipality__name_fi", "contact_person__name")
+    )
+    rows = [
+        [
+            registration.contact_person.name,
+            registration.municipality.name,
+            str(registration.contact_person.get_role_display()),
+            registration.contact_person.title,
+            str(registration.get_status_display()),
+            str(registration.get_attendance_display()) if registration.attendance else "",
+        ]
+        for registration in registrations
+    ]
+    return header, rows
+
+
+def participants_csv(event: Event) -> bytes:
+    header, rows = participant_rows(event)
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(header)
+    writer.writerows(rows)
+    return buffer.getvalue().encode("utf-8-sig")  # BOM: Excel opens UTF-8 correctly
+
+
+INVALID_SHEET_CHARACTERS = re.compile(r"[\\/*?:\[\]]")
+
+
+def sheet_title(title: str, taken: set[str]) -> str:
+    """A valid, unique Excel sheet name: no \\ / * ? : [ ], at most 31 characters."""
+    base = INVALID_SHEET_CHARACTERS.sub(" ", title).strip() or "Sheet"
+    candidate, number = base[:31], 1
+    while candidate.lower() in taken:
+        number += 1
+        suffix = f" ({number})"
+        candidate = base[: 31 - len(suffix)] + suffix
+    taken.add(candidate.lower())
+    return candidate
+
+
+def _sheet(workbook: Workbook, title: str, header: list[str], rows: list[list]):
+    taken = {name.lower() for name in workbook.sheetnames}
+    sheet = workbook.create_sheet(title=sheet_title(title, taken))
+    sheet.append(header)
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    for row in rows:
+        sheet.append(row)
+    sheet.freeze_panes = "A2"
+    for index, column in enumerate(zip(header, *rows, strict=False), start=1):
+        width = max(len(str(value)) for value in column if value is not None)
+        sheet.column_dimensions[get_column_letter(index)].width = min(max(width + 2, 8), 60)
+    return sheet
+
+
+def _workbook_bytes(workbook: Workbook) -> bytes:
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def participants_xlsx(events: QuerySet[Event] | list[Event]) -> bytes:
+    workbook = Workbook()
+    workbook.remove(workbook.active)
+    for event in events:
+        header, rows = participant_rows(event)
+        title = f"{timezone.localtime(event.start):%Y-%m-%d} {event.title}"
+        _sheet(workbook, title, header, rows)
+    return _workbook_bytes(workbook)
+
+
+def attendance_xlsx(season: Season) -> bytes:
+    """One row per member municipality, one column per event held or published in the past:
+    the number of participants present, then totals."""
+    events = list(
+        Event.objects.filter(season=season, start__lte=timezone.now())
+        .exclude(status__in=[EventStatus.CANCELLED, EventStatus.DRAFT])
+        .order_by("start")
+    )
+    present: dict[tuple[int, int], int] = defaultdict(int)
+    registered: dict[tuple[int, int], int] = defaultdict(int)
+    for municipality_id, event_id, attendance in Registration.objects.filter(
+        event__in=events, status=RegistrationStatus.CONFIRMED
+    ).values_list("municipality_id", "event_id", "attendance"):
+        registered[municipality_id, event_id] += 1
+        present[municipality_id, event_id] += attendance == "present"
+    memberships = (
+        Membership.objects.filter(season=season)
+        .select_related("municipality")
+        .order_by("municipality__name_fi")
+    )
+    header = [_("Code"), _("Municipality")]
+    for event in events:
+        header.append(f"{timezone.localtime(event.start):%d.%m.%Y} {event.title}")
+    header += [_("Present in all"), _("Registered in all"), _("Events attended")]
+    rows = []
+    for membership in memberships:
+        municipality = membership.municipality
+        counts = [present[municipality.pk, event.pk] for event in events]
+        rows.append(
+            [
+                municipality.code,
+                municipality.name,
+                *counts,
+                sum(counts),
+                sum(registered[municipality.pk, event.pk] for event in events),
+                sum(1 for count in counts if count),
+            ]
+        )
+    workbook = Workbook()
+    workbook.remove(workbook.active)
+    _sheet(workbook, _("Attendance"), header, rows)
+    return _workbook_bytes(workbook)

@@ -1,0 +1,154 @@
+"""Reads of the events app. Every selector takes the acting user."""
+
+from __future__ import annotations
+
+from django.db.models import Count, Prefetch, Q, QuerySet
+from django.http import Http404
+from django.utils import timezone
+
+from municipalities.models import Membership, User
+from municipalities.scoping import view_permission
+
+from .models import (
+    Announcement,
+    AnnouncementAttachment,
+    Event,
+    EventMaterial,
+    EventStatus,
+    Registration,
+    RegistrationStatus,
+)
+
+
+def _member_season_ids(user: User) -> QuerySet:
+    return Membership.objects.filter(municipality_id=user.municipality_id).values("season_id")
+
+
+def event_list_for(*, user: User) -> QuerySet[Event]:
+    """Events a user may see in the portal, with the user's municipality's registration counts."""
+    if user.municipality_id is not None:
+        events = Event.objects.visible_in_portal().filter(season_id__in=_member_season_ids(user))
+        mine = Q(registrations__municipality_id=user.municipality_id)
+        return events.select_related("season", "series").annotate(
+            own_confirmed=Count(
+                "registrations", filter=mine & Q(registrations__status=RegistrationStatus.CONFIRMED)
+            ),
+            own_waitlisted=Count(
+                "registrations",
+                filter=mine & Q(registrations__status=RegistrationStatus.WAITLISTED),
+            ),
+        )
+    if user.has_perm(view_permission(Event)):
+        confirmed = Q(registrations__status=RegistrationStatus.CONFIRMED)
+        return Event.objects.select_related("season", "series").annotate(
+            own_confirmed=Count("registrations", filter=confirmed),
+            own_waitlisted=Count(
+                "registrations", filter=Q(registrations__status=RegistrationStatus.WAITLISTED)
+            ),
+        )
+    return Event.objects.none()
+
+
+def event_for(*, user: User, pk: int) -> Event:
+    try:
+        return event_list_for(user=user).get(pk=pk)
+    except Event.DoesNotExist as error:
+        raise Http404("No such event.") from error
+
+
+def upcoming_and_past(events: QuerySet[Event]) -> tuple[list[Event], list[Event]]:
+    now = timezone.now()
+    upcoming = list(events.filter(end__gte=now).order_by("start"))
+    past = list(events.filter(end__lt=now).order_by("-start"))
+    return upcoming, past
+
+
+def registration_list_for(*, user: User, event: Event) -> QuerySet[Registration]:
+    return (
+        Registration.objects.visible_to(user)
+        .filter(event=event)
+        .exclude(status=RegistrationStatus.CANCELLED)
+        .select_related("contact_person", "municipality")
+        .order_by("status", "registered_at", "pk")
+    )
+
+
+def registration_for(*, user: User, pk: int) -> Registration:
+    return Registration.objects.select_related(
+        "event", "contact_person", "municipality"
+    ).get_visible_or_404(user, pk=pk)
+
+
+def sees_online_link(*, user: User, event: Event) -> bool:
+    """Registered participants (the user's own contact person confirmed) and staff."""
+    if user.municipality_id is None:
+        return user.has_perm(view_permission(Event))
+    return event.registrations.filter(
+        contact_person__user=user, status=RegistrationStatus.CONFIRMED
+    ).exists()
+
+
+def material_for(*, user: User, pk: int) -> EventMaterial:
+    materials = EventMaterial.objects.select_related("event")
+    if user.municipality_id is not None:
+        materials = materials.filter(
+            event__season_id__in=_member_season_ids(user),
+            event__status__in=[EventStatus.PUBLISHED, EventStatus.HELD],
+            event__end__lte=timezone.now(),
+        )
+    elif not user.has_perm(view_permission(Event)):
+        materials = materials.none()
+    try:
+        return materials.get(pk=pk)
+    except EventMaterial.DoesNotExist as error:
+        raise Http404("No such material.") from error
+
+
+def announcement_list_for(*, user: User) -> QuerySet[Announcement]:
+    announcements = Announcement.objects.filter(published_at__isnull=False)
+    if user.municipality_id is not None:
+        announcements = announcements.filter(season_id__in=_member_season_ids(user))
+    elif not user.has_perm(view_permission(Announcement)):
+        return Announcement.objects.none()
+    return (
+        announcements.select_related("season")
+        .prefetch_related(
+            Prefetch("attachments", queryset=AnnouncementAttachment.objects.order_by("title"))
+        )
+        .order_by("-published_at")
+    )
+
+
+def announcement_for(*, user: User, pk: int) -> Announcement:
+    try:
+        return announcement_list_for(user=user).get(pk=pk)
+    except Announcement.DoesNotExist as error:
+        raise Http404("No such announcement.") from error
+
+
+def attachment_for(*, user: User, pk: int) -> AnnouncementAttachment:
+    try:
+        return AnnouncementAttachment.objects.select_related("announcement").get(
+            pk=pk, announcement__in=announcement_list_for(user=user)
+        )
+    except AnnouncementAttachment.DoesNotExist as error:
+        raise Http404("No such attachment.") from error
+
+
+def feed_events(*, municipality) -> QuerySet[Event]:
+    """The published programme of every season the municipality is a member of."""
+    seasons = Membership.objects.filter(municipality=municipality).values("season_id")
+    return Event.objects.visible_in_portal().filter(season_id__in=seasons).order_by("start")
+
+
+def dashboard_events_panel(user: User, membership) -> dict | None:
+    if membership is None:
+        return None
+    events = event_list_for(user=user).filter(end__gte=timezone.now()).order_by("start")[:4]
+    return {"events": list(events)}
+
+
+def dashboard_news_panel(user: User, membership) -> dict | None:
+    if membership is None:
+        return None
+    return {"announcements": list(announcement_list_for(user=user)[:4])}

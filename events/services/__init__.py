@@ -1,0 +1,41 @@
+"""Writes of the events app (split by sub-domain; import from here)."""
+
+from .programme import (
+    announcement_publish,
+    calendar_feed_renew,
+    calendar_feed_revoke,
+    event_cancel,
+    event_save,
+    event_send_update,
+    quota_problem,
+    quota_usage,
+    reminders_send,
+)
+from .registration import (
+    attendance_mark,
+    registration_cancel,
+    registration_check,
+    registration_create,
+    registration_create_for_new_person,
+    registrations_promote,
+    waitlist_position,
+)
+
+__all__ = [
+    "announcement_publish",
+    "attendance_mark",
+    "calendar_feed_renew",
+    "calendar_feed_revoke",
+    "event_cancel",
+    "event_save",
+    "event_send_update",
+    "quota_problem",
+    "quota_usage",
+    "registration_cancel",
+    "registration_check",
+    "registration_create",
+    "registration_create_for_new_person",
+    "registrations_promote",
+    "reminders_send",
+    "waitlist_position",
+]
