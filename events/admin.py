@@ -1,6 +1,7 @@
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
+from django.db import models
 from django.db.models import Count, Q
 from django.http import HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
@@ -10,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from municipalities.models import Season
+from uso_portal.uploads import PrivateFileInput
 
 from . import exports, services
 from .models import (
@@ -80,10 +82,14 @@ class RegistrationInline(admin.TabularInline):
         )
 
 
+PRIVATE_FILES = {models.FileField: {"widget": PrivateFileInput}}
+
+
 class EventMaterialInline(admin.TabularInline):
     model = EventMaterial
     extra = 0
     fields = ["title", "file"]
+    formfield_overrides = PRIVATE_FILES
 
 
 @admin.register(Event)
@@ -402,7 +408,15 @@ class EventMaterialAdmin(admin.ModelAdmin):
     list_select_related = ["event"]
     search_fields = ["title", "event__title_fi"]
     autocomplete_fields = ["event"]
-    readonly_fields = ["uploaded_by"]
+    readonly_fields = ["uploaded_by", "download"]
+    formfield_overrides = PRIVATE_FILES
+
+    @admin.display(description=_("download"))
+    def download(self, material: EventMaterial) -> str:
+        if not material.pk:
+            return "–"
+        url = reverse("events:material_download", args=[material.pk])
+        return format_html('<a href="{}">{}</a>', url, material.file.name.rsplit("/", 1)[-1])
 
     def save_model(self, request, obj, form, change) -> None:
         obj.uploaded_by = obj.uploaded_by or request.user
@@ -412,6 +426,7 @@ class EventMaterialAdmin(admin.ModelAdmin):
 class AnnouncementAttachmentInline(admin.TabularInline):
     model = AnnouncementAttachment
     extra = 0
+    formfield_overrides = PRIVATE_FILES
 
 
 @admin.register(Announcement)
@@ -441,6 +456,7 @@ class AnnouncementAdmin(admin.ModelAdmin):
 
 @admin.register(AnnouncementAttachment)
 class AnnouncementAttachmentAdmin(admin.ModelAdmin):
+    formfield_overrides = PRIVATE_FILES
     list_display = ["title", "announcement"]
     list_select_related = ["announcement"]
     search_fields = ["title"]

@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
+    "django.forms",
     "municipalities",
     "events",
     "workshops",
@@ -66,6 +67,8 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "uso_portal.urls"
+# Widgets may use the project's templates (e.g. includes/private_file_input.html).
+FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
 WSGI_APPLICATION = "uso_portal.wsgi.application"
 
 TEMPLATES = [

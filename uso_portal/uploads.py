@@ -12,6 +12,7 @@ from pathlib import PurePath
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.storage import FileSystemStorage
+from django.forms import ClearableFileInput
 from django.utils.deconstruct import deconstructible
 from django.utils.functional import LazyObject
 from django.utils.translation import gettext_lazy as _
@@ -104,3 +105,10 @@ class UploadValidator:
             and self.kinds == other.kinds
             and self.max_megabytes == other.max_megabytes
         )
+
+
+class PrivateFileInput(ClearableFileInput):
+    """File input for private files: names the current file without linking to storage
+    (which serves nothing); admins link to the permission-checked download view instead."""
+
+    template_name = "includes/private_file_input.html"
