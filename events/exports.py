@@ -4,17 +4,14 @@ from __future__ import annotations
 
 import csv
 import io
-import re
 from collections import defaultdict
 
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from openpyxl import Workbook
-from openpyxl.styles import Font
-from openpyxl.utils import get_column_letter
 
 from municipalities.models import Membership, Season
+from uso_portal import xlsx
 
 from .models import Event, EventStatus, Registration, RegistrationStatus
 
@@ -50,50 +47,13 @@ def participants_csv(event: Event) -> bytes:
     return buffer.getvalue().encode("utf-8-sig")  # BOM: Excel opens UTF-8 correctly
 
 
-INVALID_SHEET_CHARACTERS = re.compile(r"[\\/*?:\[\]]")
-
-
-def sheet_title(title: str, taken: set[str]) -> str:
-    """A valid, unique Excel sheet name: no \\ / * ? : [ ], at most 31 characters."""
-    base = INVALID_SHEET_CHARACTERS.sub(" ", title).strip() or "Sheet"
-    candidate, number = base[:31], 1
-    while candidate.lower() in taken:
-        number += 1
-        suffix = f" ({number})"
-        candidate = base[: 31 - len(suffix)] + suffix
-    taken.add(candidate.lower())
-    return candidate
-
-
-def _sheet(workbook: Workbook, title: str, header: list[str], rows: list[list]):
-    taken = {name.lower() for name in workbook.sheetnames}
-    sheet = workbook.create_sheet(title=sheet_title(title, taken))
-    sheet.append(header)
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-    for row in rows:
-        sheet.append(row)
-    sheet.freeze_panes = "A2"
-    for index, column in enumerate(zip(header, *rows, strict=False), start=1):
-        width = max(len(str(value)) for value in column if value is not None)
-        sheet.column_dimensions[get_column_letter(index)].width = min(max(width + 2, 8), 60)
-    return sheet
-
-
-def _workbook_bytes(workbook: Workbook) -> bytes:
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
-
-
 def participants_xlsx(events: QuerySet[Event] | list[Event]) -> bytes:
-    workbook = Workbook()
-    workbook.remove(workbook.active)
+    workbook = xlsx.new_workbook()
     for event in events:
         header, rows = participant_rows(event)
         title = f"{timezone.localtime(event.start):%Y-%m-%d} {event.title}"
-        _sheet(workbook, title, header, rows)
-    return _workbook_bytes(workbook)
+        xlsx.add_sheet(workbook, title, header, rows)
+    return xlsx.to_bytes(workbook)
 
 
 def attendance_xlsx(season: Season) -> bytes:
@@ -134,7 +94,6 @@ def attendance_xlsx(season: Season) -> bytes:
                 sum(1 for count in counts if count),
             ]
         )
-    workbook = Workbook()
-    workbook.remove(workbook.active)
-    _sheet(workbook, _("Attendance"), header, rows)
-    return _workbook_bytes(workbook)
+    workbook = xlsx.new_workbook()
+    xlsx.add_sheet(workbook, _("Attendance"), header, rows)
+    return xlsx.to_bytes(workbook)

@@ -1,0 +1,51 @@
+"""Small helpers for XLSX exports (openpyxl): valid sheet names, bold headers, widths."""
+
+from __future__ import annotations
+
+import io
+import re
+
+from openpyxl import Workbook
+from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
+
+INVALID_SHEET_CHARACTERS = re.compile(r"[\\/*?:\[\]]")
+
+
+def sheet_title(title: str, taken: set[str]) -> str:
+    """A valid, unique Excel sheet name: no \\ / * ? : [ ], at most 31 characters."""
+    base = INVALID_SHEET_CHARACTERS.sub(" ", title).strip() or "Sheet"
+    candidate, number = base[:31], 1
+    while candidate.lower() in taken:
+        number += 1
+        suffix = f" ({number})"
+        candidate = base[: 31 - len(suffix)] + suffix
+    taken.add(candidate.lower())
+    return candidate
+
+
+def new_workbook() -> Workbook:
+    workbook = Workbook()
+    workbook.remove(workbook.active)
+    return workbook
+
+
+def add_sheet(workbook: Workbook, title: str, header: list[str], rows: list[list]):
+    taken = {name.lower() for name in workbook.sheetnames}
+    sheet = workbook.create_sheet(title=sheet_title(title, taken))
+    sheet.append(header)
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    for row in rows:
+        sheet.append(row)
+    sheet.freeze_panes = "A2"
+    for index, column in enumerate(zip(header, *rows, strict=False), start=1):
+        width = max(len(str(value)) for value in column if value is not None)
+        sheet.column_dimensions[get_column_letter(index)].width = min(max(width + 2, 8), 60)
+    return sheet
+
+
+def to_bytes(workbook: Workbook) -> bytes:
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
