@@ -20,10 +20,16 @@ VIEW = ("view",)
 ALL = ("view", "add", "change", "delete")
 
 
+def codename(action: str, model_name: str) -> str:
+    """`view` → `view_<model>`; a custom permission is given by its full codename."""
+    return action if "_" in action else f"{action}_{model_name}"
+
+
 def grant_permissions(apps, schema_editor, grants: dict[str, dict[str, tuple[str, ...]]]) -> None:
     """Grant permissions to role groups inside a migration.
 
-    `grants` maps a role to `{"app_label.model": actions}`; the permissions are created first
+    `grants` maps a role to `{"app_label.model": actions}`, an action being `view`, `add`,
+    `change`, `delete` or a custom permission's full codename; the permissions are created first
     (Django normally creates them only after all migrations ran).
     """
     from django.contrib.auth.management import create_permissions
@@ -41,7 +47,7 @@ def grant_permissions(apps, schema_editor, grants: dict[str, dict[str, tuple[str
             app_label, model_name = model_label.split(".")
             permissions = Permission.objects.filter(
                 content_type__app_label=app_label,
-                codename__in=[f"{action}_{model_name}" for action in actions],
+                codename__in=[codename(action, model_name) for action in actions],
             )
             missing = len(actions) - permissions.count()
             if missing:

@@ -99,6 +99,8 @@ class Programme:
     other_announcement: object
     other_attachment: object
     feed_a: object
+    workshop_a: object
+    deliverable_a: object
 
 
 @pytest.fixture
@@ -118,7 +120,14 @@ def programme(network) -> Programme:
     event = EventFactory(season=network.membership_a.season)
     other_event = PastEventFactory(season=other_season)
     attachment = AnnouncementAttachmentFactory(announcement__season=other_season)
+    from .workshops.factories import DeliverableFactory, ScheduledWorkshopFactory
+
+    workshop = ScheduledWorkshopFactory(
+        membership=network.membership_a, proposed_by=network.contact_a
+    )
     return Programme(
+        workshop_a=workshop,
+        deliverable_a=DeliverableFactory(workshop=workshop, uploaded_by=network.consultant),
         event=event,
         other_season_event=other_event,
         registration_a=RegistrationFactory(event=event, contact_person=network.contact_person_a),

@@ -38,7 +38,11 @@ def member_object(*, staff: int = 200, finance: int | None = None) -> dict[str, 
     return row
 
 
-# name -> (kwargs from the world (network + programme), method, expected per persona)
+# A's workshop: its contacts, its responsible consultant and network staff; not finance.
+WORKSHOP_A = {"anonymous": 302, A: 200, B: 404, "consultant": 200, "staff": 200, "finance": 404}
+SEES_ALL = {"anonymous": 302, A: 403, B: 403, "consultant": 403, "staff": 200, "finance": 403}
+
+# name -> (kwargs from the world (network + programme), method, expected per persona[, data])
 MATRIX = {
     "healthz": (None, "get", everyone(200)),
     "set_language": (None, "post", everyone(302)),
@@ -92,6 +96,40 @@ MATRIX = {
     "events:participants_csv": (lambda w: {"pk": w.event.pk}, "get", STAFF_403),
     "events:participants_xlsx": (lambda w: {"pk": w.event.pk}, "get", STAFF_403),
     "events:attendance_report": (lambda w: {"slug": "2021-2022"}, "get", STAFF_403),
+    "workshops:workshop_list": (None, "get", logged_in(200)),
+    "workshops:workshop_propose": (
+        None,
+        "get",
+        {"anonymous": 302, A: 200, B: 200, **dict.fromkeys(STAFFS, 404)},
+    ),
+    "workshops:workshop_detail": (lambda w: {"pk": w.workshop_a.pk}, "get", WORKSHOP_A),
+    "workshops:workshop_edit": (lambda w: {"pk": w.workshop_a.pk}, "get", WORKSHOP_A),
+    "workshops:workshop_ics": (lambda w: {"pk": w.workshop_a.pk}, "get", WORKSHOP_A),
+    "workshops:workshop_transition": (
+        lambda w: {"pk": w.workshop_a.pk},
+        "post",
+        {**WORKSHOP_A, A: 302, "consultant": 302, "staff": 302},
+        {"to": "cancelled"},
+    ),
+    "workshops:comment_add": (
+        lambda w: {"pk": w.workshop_a.pk},
+        "post",
+        {**WORKSHOP_A, A: 302, "consultant": 302, "staff": 302},
+        {"body": "Hyvä ehdotus"},
+    ),
+    "workshops:deliverable_upload": (
+        lambda w: {"pk": w.workshop_a.pk},
+        "post",
+        {**WORKSHOP_A, A: 403, "consultant": 422, "staff": 422},
+    ),
+    "workshops:deliverable_download": (lambda w: {"pk": w.deliverable_a.pk}, "get", WORKSHOP_A),
+    "workshops:consultant_home": (
+        None,
+        "get",
+        {"anonymous": 302, A: 403, B: 403, **dict.fromkeys(STAFFS, 200)},
+    ),
+    "workshops:season_overview": (lambda w: {"slug": "2021-2022"}, "get", SEES_ALL),
+    "workshops:season_overview_xlsx": (lambda w: {"slug": "2021-2022"}, "get", SEES_ALL),
 }
 
 
@@ -141,14 +179,13 @@ CASES = [(name, persona) for name in MATRIX for persona in PERSONAS]
 
 @pytest.mark.parametrize(("name", "persona"), CASES, ids=[f"{n}-{p}" for n, p in CASES])
 def test_permission_matrix(network, programme, name, persona):
-    kwargs_for, method, expected = MATRIX[name]
+    kwargs_for, method, expected, *data = MATRIX[name]
     world = World(network, programme)
     url = reverse(name, kwargs=kwargs_for(world) if kwargs_for else None)
     client = client_for(network, persona)
 
-    response = getattr(client, method)(
-        url, {"language": "fi", "next": "/"} if method == "post" else {}
-    )
+    payload = data[0] if data else ({"language": "fi", "next": "/"} if method == "post" else {})
+    response = getattr(client, method)(url, payload)
 
     assert response.status_code == expected[persona], f"{persona} {method.upper()} {url}"
     if response.status_code == 302 and persona == "anonymous" and name not in ("set_language",):

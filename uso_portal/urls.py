@@ -51,4 +51,5 @@ urlpatterns = [
     *auth_patterns,
     path("", include("municipalities.urls")),
     path("", include("events.urls")),
+    path("", include("workshops.urls")),
 ]

@@ -72,7 +72,7 @@ def test_dashboard_query_count_does_not_grow_with_contacts(network, django_asser
     client = client_for(network, "contact_a")
     url = reverse("municipalities:dashboard")
     client.get(url)  # warm up session and permission caches
-    with django_assert_max_num_queries(10) as few:
+    with django_assert_max_num_queries(25) as few:
         client.get(url)
     ContactPersonFactory.create_batch(50, municipality=network.municipality_a)
     with django_assert_max_num_queries(len(few.captured_queries)):

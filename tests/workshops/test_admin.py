@@ -1,0 +1,149 @@
+"""The workshops admin: filters, proposals within the quota, grants, read-only records."""
+
+import io
+
+import pytest
+from django.contrib import admin
+from django.core.management import call_command
+from django.urls import reverse
+
+from workshops.models import QuotaGrant, Workshop, WorkshopStatus, WorkshopTransition
+
+from ..conftest import client_for
+from .factories import WorkshopFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_every_model_of_the_app_is_registered():
+    from django.apps import apps
+
+    registered = {m for m in admin.site._registry if m._meta.app_label == "workshops"}
+    assert set(apps.get_app_config("workshops").get_models()) == registered
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        {"membership__season__id__exact": "SEASON"},
+        {"status__exact": "proposed"},
+        {"kind__exact": "workshop"},
+        {"responsible_consultant__id__exact": "CONSULTANT"},
+        {"q": "Ylöjärvi"},
+    ],
+)
+def test_changelist_filters(network, query):
+    WorkshopFactory(membership=network.membership_a, title="Ylöjärven paja")
+    WorkshopFactory(
+        membership=network.membership_b, title="Oriveden paja", status="cancelled", kind="survey"
+    )
+    values = {
+        key: str(network.membership_a.season.pk)
+        if value == "SEASON"
+        else str(network.consultant.pk)
+        if value == "CONSULTANT"
+        else value
+        for key, value in query.items()
+    }
+    response = client_for(network, "staff").get(
+        reverse("admin:workshops_workshop_changelist"), values
+    )
+    titles = {w.title for w in response.context["cl"].result_list}
+    assert "Ylöjärven paja" in titles
+
+
+INLINES = {
+    f"{name}-{field}": "0"
+    for name in ("transitions", "deliverables", "comments")
+    for field in ("TOTAL_FORMS", "INITIAL_FORMS")
+}
+
+
+def test_admin_proposal_goes_through_the_quota(network):
+    for _ in range(5):
+        WorkshopFactory(membership=network.membership_a)
+    response = client_for(network, "staff").post(
+        reverse("admin:workshops_workshop_add"),
+        {
+            "membership": network.membership_a.pk,
+            "title": "Kuudes",
+            "kind": "workshop",
+            "topic_other": "Strategia",
+            "audiences": ["officials"],
+            "transitions-TOTAL_FORMS": "0",
+            "transitions-INITIAL_FORMS": "0",
+            "deliverables-TOTAL_FORMS": "0",
+            "deliverables-INITIAL_FORMS": "0",
+            "comments-TOTAL_FORMS": "0",
+            "comments-INITIAL_FORMS": "0",
+        },
+    )
+    assert response.status_code == 200
+    assert "membership" in response.context["adminform"].form.errors
+    assert not Workshop.objects.filter(title="Kuudes").exists()
+
+
+def test_admin_proposal_is_recorded_like_a_portal_one(network):
+    response = client_for(network, "staff").post(
+        reverse("admin:workshops_workshop_add"),
+        {
+            "membership": network.membership_a.pk,
+            "title": "Ylläpidon ehdotus",
+            "kind": "workshop",
+            "topic_other": "Strategia",
+            "audiences": ["officials"],
+            **INLINES,
+        },
+    )
+    assert response.status_code == 302
+    workshop = Workshop.objects.get(title="Ylläpidon ehdotus")
+    assert (workshop.proposed_by, workshop.status) == (network.staff, WorkshopStatus.PROPOSED)
+    assert WorkshopTransition.objects.filter(workshop=workshop, by=network.staff).exists()
+
+
+def test_grant_in_the_admin_is_recorded_and_cannot_be_edited_or_deleted(network):
+    client = client_for(network, "staff")
+    response = client.post(
+        reverse("admin:workshops_quotagrant_add"),
+        {"membership": network.membership_a.pk, "extra": 2, "reason": "Lisäseminaari"},
+    )
+    assert response.status_code == 302
+    grant = QuotaGrant.objects.get()
+    assert (grant.granted_by, grant.extra) == (network.staff, 2)
+    change = client.post(
+        reverse("admin:workshops_quotagrant_change", args=[grant.pk]),
+        {"membership": network.membership_a.pk, "extra": 9, "reason": "x"},
+    )
+    grant.refresh_from_db()
+    assert grant.extra == 2
+    assert change.status_code == 403
+    assert (
+        client.get(reverse("admin:workshops_quotagrant_delete", args=[grant.pk])).status_code == 403
+    )
+
+
+def test_consultants_cannot_grant(network):
+    response = client_for(network, "consultant").get(reverse("admin:workshops_quotagrant_add"))
+    assert response.status_code == 403
+
+
+def test_status_is_read_only_in_the_admin(network):
+    workshop = WorkshopFactory(membership=network.membership_a)
+    response = client_for(network, "staff").get(
+        reverse("admin:workshops_workshop_change", args=[workshop.pk])
+    )
+    assert "status" in response.context["adminform"].readonly_fields
+
+
+def test_demo_has_every_status_and_is_idempotent():
+    call_command("load_demo", stdout=io.StringIO())
+    statuses = set(Workshop.objects.values_list("status", flat=True))
+    assert statuses == set(WorkshopStatus.values)
+    ylojarvi = Workshop.objects.filter(membership__municipality__code="980")
+    assert ylojarvi.exclude(status="cancelled").count() == 5
+    reported = ylojarvi.filter(status="reported")
+    assert reported.count() == 2
+    assert all(w.deliverables.filter(kind="report").exists() for w in reported)
+    count = Workshop.objects.count()
+    call_command("load_demo", stdout=io.StringIO())
+    assert Workshop.objects.count() == count

@@ -1,0 +1,216 @@
+"""Reads of the workshops app. Every selector takes the acting user.
+
+Who sees a workshop: the municipality's own contact persons, its responsible consultant (of the
+workshop or of the membership) and network staff (`workshops.view_all_workshops`). Nobody else,
+not even another consultant or finance.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+
+from django.db.models import Count, Prefetch, Q, QuerySet, Sum
+from django.http import Http404
+from django.utils import timezone
+
+from municipalities.models import Membership, Season, User
+
+from .models import (
+    COUNTED_STATUSES,
+    Comment,
+    Deliverable,
+    Workshop,
+    WorkshopKind,
+    WorkshopStatus,
+    WorkshopTransition,
+)
+
+SEE_ALL = "workshops.view_all_workshops"
+
+
+def sees_all(user: User) -> bool:
+    return user.is_active and user.municipality_id is None and user.has_perm(SEE_ALL)
+
+
+def can_manage(user: User, workshop: Workshop) -> bool:
+    """The responsible consultant and network staff move workshops and upload deliverables."""
+    if not user.is_active or user.municipality_id is not None or not user.is_staff:
+        return False
+    if sees_all(user):
+        return True
+    return user.pk in (
+        workshop.responsible_consultant_id,
+        workshop.membership.responsible_consultant_id,
+    )
+
+
+def workshop_list_for(*, user: User) -> QuerySet[Workshop]:
+    workshops = Workshop.objects.select_related(
+        "membership__municipality", "membership__season", "topic", "responsible_consultant"
+    )
+    if not user.is_authenticated or not user.is_active:
+        return workshops.none()
+    if user.municipality_id is not None:
+        return workshops.filter(membership__municipality_id=user.municipality_id)
+    if sees_all(user):
+        return workshops
+    if user.is_staff:
+        return workshops.filter(
+            Q(responsible_consultant=user) | Q(membership__responsible_consultant=user)
+        )
+    return workshops.none()
+
+
+def workshop_for(*, user: User, pk: int) -> Workshop:
+    try:
+        return workshop_list_for(user=user).get(pk=pk)
+    except Workshop.DoesNotExist as error:
+        raise Http404("No such workshop.") from error
+
+
+def deliverable_for(*, user: User, pk: int) -> Deliverable:
+    try:
+        return Deliverable.objects.select_related("workshop").get(
+            pk=pk, workshop__in=workshop_list_for(user=user)
+        )
+    except Deliverable.DoesNotExist as error:
+        raise Http404("No such file.") from error
+
+
+def workshop_detail(workshop: Workshop) -> dict:
+    return {
+        "transitions": list(
+            WorkshopTransition.objects.filter(workshop=workshop).select_related("by")
+        ),
+        "deliverables": list(
+            Deliverable.objects.filter(workshop=workshop).select_related("uploaded_by")
+        ),
+        "comments": list(Comment.objects.filter(workshop=workshop).select_related("author")),
+    }
+
+
+@dataclass
+class Quota:
+    total: int
+    used: int
+    by_status: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def remaining(self) -> int:
+        return max(self.total - self.used, 0)
+
+
+def quota_for(membership: Membership) -> Quota:
+    """Workshops of a membership: the season's allowance plus staff grants, and their use."""
+    granted = membership.quota_grants.aggregate(extra=Sum("extra"))["extra"] or 0
+    by_status = dict(
+        membership.workshops.values_list("status")
+        .annotate(count=Count("id"))
+        .values_list("status", "count")
+    )
+    used = sum(count for status, count in by_status.items() if status in COUNTED_STATUSES)
+    return Quota(
+        total=membership.season.workshops_per_member + granted, used=used, by_status=by_status
+    )
+
+
+# --- Overviews --------------------------------------------------------------------------------
+
+NEEDS_ACTION = {
+    WorkshopStatus.PROPOSED: "plan",
+    WorkshopStatus.PLANNED: "schedule",
+    WorkshopStatus.HELD: "report",
+}
+
+
+def needs_action(workshop: Workshop, now=None) -> str:
+    if (
+        workshop.status == WorkshopStatus.SCHEDULED
+        and workshop.starts_at
+        and workshop.starts_at <= (now or timezone.now())
+    ):
+        return "mark_held"
+    return NEEDS_ACTION.get(workshop.status, "")
+
+
+@dataclass
+class MembershipRow:
+    membership: Membership
+    quota: Quota
+    workshops: list[Workshop]
+    by_kind: dict[str, int]
+
+    @property
+    def actions(self) -> list[tuple[Workshop, str]]:
+        now = timezone.now()
+        return [(w, action) for w in self.workshops if (action := needs_action(w, now))]
+
+
+def _membership_rows(memberships: QuerySet[Membership]) -> list[MembershipRow]:
+    """Rows with quotas and workshops, in a constant number of queries."""
+    memberships = (
+        memberships.select_related("municipality", "season", "responsible_consultant")
+        .annotate(_granted=Sum("quota_grants__extra"))
+        .prefetch_related(
+            Prefetch(
+                "workshops",
+                queryset=Workshop.objects.select_related("topic").order_by(
+                    "starts_at", "created_at"
+                ),
+            )
+        )
+    )
+    rows = []
+    for membership in memberships:
+        workshops = list(membership.workshops.all())
+        by_status = Counter(w.status for w in workshops)
+        used = sum(count for status, count in by_status.items() if status in COUNTED_STATUSES)
+        total = membership.season.workshops_per_member + (membership._granted or 0)
+        by_kind = Counter(w.kind for w in workshops if w.status in COUNTED_STATUSES)
+        rows.append(
+            MembershipRow(membership, Quota(total, used, dict(by_status)), workshops, dict(by_kind))
+        )
+    return rows
+
+
+def consultant_overview(*, user: User) -> list[MembershipRow]:
+    """'My municipalities': the memberships the user is responsible consultant of."""
+    memberships = Membership.objects.filter(responsible_consultant=user).order_by(
+        "-season__start_date", "municipality__name_fi"
+    )
+    return _membership_rows(memberships)
+
+
+def season_overview(*, season: Season) -> list[MembershipRow]:
+    return _membership_rows(
+        Membership.objects.filter(season=season).order_by("municipality__name_fi")
+    )
+
+
+def season_totals(rows: list[MembershipRow]) -> dict:
+    by_status: dict[str, int] = defaultdict(int)
+    by_kind: dict[str, int] = defaultdict(int)
+    for row in rows:
+        for status, count in row.quota.by_status.items():
+            by_status[status] += count
+        for kind, count in row.by_kind.items():
+            by_kind[kind] += count
+    return {
+        "total": sum(row.quota.total for row in rows),
+        "used": sum(row.quota.used for row in rows),
+        "remaining": sum(row.quota.remaining for row in rows),
+        "by_status": [(status, by_status.get(status.value, 0)) for status in WorkshopStatus],
+        "by_kind": [(kind, by_kind.get(kind.value, 0)) for kind in WorkshopKind],
+    }
+
+
+def dashboard_panel(user: User, membership: Membership | None) -> dict | None:
+    if membership is None:
+        return None
+    workshops = list(
+        workshop_list_for(user=user)
+        .filter(membership=membership)
+        .order_by("starts_at", "created_at")
+    )
+    return {"quota": quota_for(membership), "workshops": workshops}
