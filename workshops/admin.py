@@ -98,8 +98,8 @@ class WorkshopAdmin(admin.ModelAdmin):
         "membership__season",
         "status",
         "kind",
-        "responsible_consultant",
-        "membership__municipality__region_name_fi",
+        ("responsible_consultant", admin.RelatedOnlyFieldListFilter),
+        ("membership__municipality", admin.RelatedOnlyFieldListFilter),
     ]
     search_fields = ["title", "membership__municipality__name_fi", "membership__municipality__code"]
     autocomplete_fields = ["membership", "responsible_consultant"]
