@@ -5,3 +5,10 @@ from django.utils.translation import gettext_lazy as _
 class BillingConfig(AppConfig):
     name = "billing"
     verbose_name = _("Billing")
+
+    def ready(self) -> None:
+        from municipalities.dashboard import Panel, register_panel
+
+        from . import selectors
+
+        register_panel(Panel(40, "billing/panel.html", selectors.dashboard_panel))

@@ -101,6 +101,8 @@ class Programme:
     feed_a: object
     workshop_a: object
     deliverable_a: object
+    invoice_a: object
+    batch: object
 
 
 @pytest.fixture
@@ -125,7 +127,15 @@ def programme(network) -> Programme:
     workshop = ScheduledWorkshopFactory(
         membership=network.membership_a, proposed_by=network.contact_a
     )
+    from billing.models import BillingBatch
+
+    from .billing.factories import stored_invoice
+
     return Programme(
+        invoice_a=stored_invoice(network.membership_a),
+        batch=BillingBatch.objects.create(
+            season=network.membership_a.season, year=2021, created_by=network.staff
+        ),
         workshop_a=workshop,
         deliverable_a=DeliverableFactory(workshop=workshop, uploaded_by=network.consultant),
         event=event,

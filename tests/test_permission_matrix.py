@@ -40,6 +40,7 @@ def member_object(*, staff: int = 200, finance: int | None = None) -> dict[str, 
 
 # A's workshop: its contacts, its responsible consultant and network staff; not finance.
 WORKSHOP_A = {"anonymous": 302, A: 200, B: 404, "consultant": 200, "staff": 200, "finance": 404}
+BILLING_STAFF = {"anonymous": 302, A: 403, B: 403, "consultant": 403, "staff": 200, "finance": 200}
 SEES_ALL = {"anonymous": 302, A: 403, B: 403, "consultant": 403, "staff": 200, "finance": 403}
 
 # name -> (kwargs from the world (network + programme), method, expected per persona[, data])
@@ -129,6 +130,19 @@ MATRIX = {
         {"anonymous": 302, A: 403, B: 403, **dict.fromkeys(STAFFS, 200)},
     ),
     "workshops:season_overview": (lambda w: {"slug": "2021-2022"}, "get", SEES_ALL),
+    "billing:invoice_list": (
+        None,
+        "get",
+        {"anonymous": 302, A: 200, B: 200, "consultant": 403, "staff": 200, "finance": 200},
+    ),
+    "billing:invoice_pdf": (
+        lambda w: {"pk": w.invoice_a.pk},
+        "get",
+        {"anonymous": 302, A: 200, B: 404, "consultant": 403, "staff": 200, "finance": 200},
+    ),
+    "billing:invoice_finvoice": (lambda w: {"pk": w.invoice_a.pk}, "get", BILLING_STAFF),
+    "billing:export_zip": (lambda w: {"slug": "2021-2022", "year": 2021}, "get", BILLING_STAFF),
+    "billing:batch_progress": (lambda w: {"pk": w.batch.pk}, "get", BILLING_STAFF),
     "workshops:season_overview_xlsx": (lambda w: {"slug": "2021-2022"}, "get", SEES_ALL),
 }
 

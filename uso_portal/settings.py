@@ -30,6 +30,7 @@ env = environ.Env(
     UPLOAD_MAX_MEGABYTES=(int, 20),
     EVENT_REMINDER_DAYS=(int, 3),
     PORTAL_BASE_URL=(str, "http://127.0.0.1:8000"),
+    TASKS_BACKEND=(str, "django.tasks.backends.immediate.ImmediateBackend"),
 )
 environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 
@@ -47,6 +48,8 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.forms",
+    "simple_history",
+    "django_tasks_db",
     "municipalities",
     "events",
     "workshops",
@@ -64,6 +67,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
+    "simple_history.middleware.HistoryRequestMiddleware",
 ]
 
 ROOT_URLCONF = "uso_portal.urls"
@@ -210,6 +214,11 @@ SECURE_CSP = {
     "base-uri": [CSP.SELF],
     "object-src": [CSP.NONE],
 }
+
+# --- Background tasks ---------------------------------------------------------------------
+# Django's Tasks API. Production: TASKS_BACKEND=django_tasks_db.DatabaseBackend and a worker
+# (`manage.py db_worker`); development and tests run tasks immediately in the request.
+TASKS = {"default": {"BACKEND": env("TASKS_BACKEND"), "QUEUES": ["default"]}}
 
 # --- Logging ------------------------------------------------------------------------------
 LOGGING = {

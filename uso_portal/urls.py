@@ -52,4 +52,5 @@ urlpatterns = [
     path("", include("municipalities.urls")),
     path("", include("events.urls")),
     path("", include("workshops.urls")),
+    path("", include("billing.urls")),
 ]

@@ -1,0 +1,108 @@
+"""The invoice register for finance: CSV and XLSX, the stored PDFs and Finvoice messages."""
+
+from __future__ import annotations
+
+import csv
+import io
+import zipfile
+from pathlib import Path
+
+from django.db.models import QuerySet
+
+from uso_portal import xlsx
+
+from .models import Invoice, InvoiceStatus
+
+COLUMNS = [
+    "invoice_number",
+    "kind",
+    "municipality_code",
+    "municipality_name",
+    "business_id",
+    "invoice_date",
+    "due_date",
+    "reference",
+    "net_total",
+    "vat_total",
+    "gross_total",
+    "status",
+]
+
+
+def register_invoices(season, year: int) -> QuerySet[Invoice]:
+    return (
+        Invoice.objects.filter(membership__season=season, year=year)
+        .exclude(status=InvoiceStatus.DRAFT)
+        .select_related("membership__municipality")
+        .order_by("number")
+    )
+
+
+def register_rows(invoices) -> list[list[str]]:
+    rows = []
+    for invoice in invoices:
+        buyer = (invoice.snapshot or {}).get("buyer", {})
+        municipality = invoice.membership.municipality
+        rows.append(
+            [
+                invoice.number,
+                invoice.kind,
+                municipality.code,
+                buyer.get("name") or municipality.name_fi,
+                buyer.get("business_id", ""),
+                invoice.invoice_date.isoformat(),
+                invoice.due_date.isoformat(),
+                invoice.reference,
+                f"{invoice.net_total:.2f}",
+                f"{invoice.vat_total:.2f}",
+                f"{invoice.gross_total:.2f}",
+                invoice.status,
+            ]
+        )
+    return rows
+
+
+def register_csv(rows: list[list[str]]) -> bytes:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(COLUMNS)
+    writer.writerows(rows)
+    return buffer.getvalue().encode("utf-8")
+
+
+def register_xlsx(rows: list[list[str]]) -> bytes:
+    workbook = xlsx.new_workbook()
+    typed = [[*row[:8], *(float(value) for value in row[8:11]), row[11]] for row in rows]
+    xlsx.add_sheet(workbook, "register", COLUMNS, typed)
+    return xlsx.to_bytes(workbook)
+
+
+def export_files(invoices) -> dict[str, bytes]:
+    """Every file of the export, keyed by its path inside the export directory or ZIP."""
+    invoices = list(invoices)
+    rows = register_rows(invoices)
+    files = {"register.csv": register_csv(rows), "register.xlsx": register_xlsx(rows)}
+    for invoice in invoices:
+        for field, folder, suffix in (
+            (invoice.pdf, "pdf", "pdf"),
+            (invoice.finvoice, "finvoice", "xml"),
+        ):
+            if field:
+                with field.open("rb") as handle:
+                    files[f"{folder}/{invoice.number}.{suffix}"] = handle.read()
+    return files
+
+
+def write_directory(files: dict[str, bytes], directory: Path) -> None:
+    for name, content in files.items():
+        target = directory / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(content)
+
+
+def zip_bytes(files: dict[str, bytes]) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, content in sorted(files.items()):
+            archive.writestr(name, content)
+    return buffer.getvalue()

@@ -1,0 +1,61 @@
+"""Reads of the billing app. Every selector takes the acting user."""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
+from django.http import Http404
+
+from municipalities.models import Membership, User
+
+from .models import FeeSchedule, Invoice, InvoiceStatus
+
+VIEW_ALL = "billing.view_invoice"
+
+
+def can_see_all(user: User) -> bool:
+    return user.municipality_id is None and user.has_perm(VIEW_ALL)
+
+
+def invoice_list_for(*, user: User) -> QuerySet[Invoice]:
+    """Issued invoices: a contact's own municipality's; every one for billing staff."""
+    invoices = (
+        Invoice.objects.exclude(status=InvoiceStatus.DRAFT)
+        .select_related("membership__municipality", "membership__season", "credited_invoice")
+        .order_by("-invoice_date", "-number")
+    )
+    if user.municipality_id is not None:
+        return invoices.filter(membership__municipality_id=user.municipality_id)
+    if can_see_all(user):
+        return invoices
+    raise PermissionDenied
+
+
+def invoice_for(*, user: User, pk: int) -> Invoice:
+    try:
+        return invoice_list_for(user=user).get(pk=pk)
+    except Invoice.DoesNotExist as error:
+        raise Http404("No such invoice.") from error
+
+
+def fee_schedule_for(membership: Membership | None) -> FeeSchedule | None:
+    if membership is None:
+        return None
+    return FeeSchedule.objects.filter(season=membership.season).prefetch_related("tiers").first()
+
+
+def dashboard_panel(user: User, membership: Membership | None) -> dict | None:
+    if user.municipality_id is None:
+        return None
+    invoices = list(invoice_list_for(user=user)[:3])
+    open_total = sum(
+        (
+            invoice.gross_total
+            for invoice in invoice_list_for(user=user).filter(
+                status__in=[InvoiceStatus.ISSUED, InvoiceStatus.SENT],
+                kind__in=["annual_fee", "travel_costs"],
+            )
+        ),
+        start=0,
+    )
+    return {"invoices": invoices, "open_total": open_total}

@@ -1,0 +1,82 @@
+"""Invoices in the portal and staff downloads of billing documents."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.views.decorators.http import require_safe
+
+from municipalities.models import Season
+from municipalities.selectors import membership_current_for
+
+from . import selectors
+from .exports import export_files, register_invoices, zip_bytes
+from .models import BillingBatch
+
+
+@login_required
+@require_safe
+def invoice_list(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    invoices = selectors.invoice_list_for(user=user)
+    membership = membership_current_for(user=user) if user.is_municipal_contact else None
+    context = {
+        "invoices": invoices,
+        "schedule": selectors.fee_schedule_for(membership),
+        "membership": membership,
+    }
+    return render(request, "billing/invoice_list.html", context)
+
+
+def _stored(field, filename: str, content_type: str) -> FileResponse:
+    if not field:
+        raise Http404("The document is not ready yet.")
+    try:
+        handle = field.open("rb")
+    except FileNotFoundError as error:
+        raise Http404("The document is missing from storage.") from error
+    return FileResponse(handle, as_attachment=True, filename=filename, content_type=content_type)
+
+
+@login_required
+@require_safe
+def invoice_pdf(request: HttpRequest, pk: int) -> FileResponse:
+    invoice = selectors.invoice_for(user=request.user, pk=pk)
+    return _stored(invoice.pdf, f"{invoice.number}.pdf", "application/pdf")
+
+
+def _require_billing_staff(request: HttpRequest) -> None:
+    if not selectors.can_see_all(request.user):
+        raise PermissionDenied
+
+
+@login_required
+@require_safe
+def invoice_finvoice(request: HttpRequest, pk: int) -> FileResponse:
+    _require_billing_staff(request)
+    invoice = selectors.invoice_for(user=request.user, pk=pk)
+    return _stored(invoice.finvoice, f"{invoice.number}.xml", "application/xml")
+
+
+@login_required
+@require_safe
+def export_zip(request: HttpRequest, slug: str, year: int) -> HttpResponse:
+    _require_billing_staff(request)
+    season = get_object_or_404(Season, slug=slug)
+    content = zip_bytes(export_files(register_invoices(season, year)))
+    response = HttpResponse(content, content_type="application/zip")
+    response["Content-Disposition"] = f'attachment; filename="invoices-{slug}-{year}.zip"'
+    return response
+
+
+@login_required
+@require_safe
+def batch_progress(request: HttpRequest, pk: int) -> HttpResponse:
+    _require_billing_staff(request)
+    batch = get_object_or_404(BillingBatch.objects.select_related("season"), pk=pk)
+    template = "billing/batch_progress.html"
+    if request.headers.get("HX-Request") == "true":
+        template += "#progress"
+    return render(request, template, {"batch": batch})
