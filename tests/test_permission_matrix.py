@@ -41,6 +41,8 @@ def member_object(*, staff: int = 200, finance: int | None = None) -> dict[str, 
 # A's workshop: its contacts, its responsible consultant and network staff; not finance.
 WORKSHOP_A = {"anonymous": 302, A: 200, B: 404, "consultant": 200, "staff": 200, "finance": 404}
 BILLING_STAFF = {"anonymous": 302, A: 403, B: 403, "consultant": 403, "staff": 200, "finance": 200}
+ANALYSIS_A = {"anonymous": 302, A: 200, B: 404, "consultant": 200, "staff": 200, "finance": 404}
+ANALYSTS = {"anonymous": 302, A: 403, B: 403, "consultant": 200, "staff": 200, "finance": 403}
 SEES_ALL = {"anonymous": 302, A: 403, B: 403, "consultant": 403, "staff": 200, "finance": 403}
 
 # name -> (kwargs from the world (network + programme), method, expected per persona[, data])
@@ -143,6 +145,15 @@ MATRIX = {
     "billing:invoice_finvoice": (lambda w: {"pk": w.invoice_a.pk}, "get", BILLING_STAFF),
     "billing:export_zip": (lambda w: {"slug": "2021-2022", "year": 2021}, "get", BILLING_STAFF),
     "billing:batch_progress": (lambda w: {"pk": w.batch.pk}, "get", BILLING_STAFF),
+    "analysis:analysis_home": (
+        None,
+        "get",
+        {"anonymous": 302, A: 302, B: 302, "consultant": 200, "staff": 200, "finance": 403},
+    ),
+    "analysis:analysis_detail": (lambda w: {"code": "980"}, "get", ANALYSIS_A),
+    "analysis:analysis_pdf": (lambda w: {"code": "980"}, "get", ANALYSIS_A),
+    "analysis:network_table": (None, "get", ANALYSTS),
+    "analysis:network_table_xlsx": (None, "get", ANALYSTS),
     "workshops:season_overview_xlsx": (lambda w: {"slug": "2021-2022"}, "get", SEES_ALL),
 }
 

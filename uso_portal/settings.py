@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "events",
     "workshops",
     "billing",
+    "analysis",
 ]
 
 MIDDLEWARE = [

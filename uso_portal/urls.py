@@ -53,4 +53,5 @@ urlpatterns = [
     path("", include("events.urls")),
     path("", include("workshops.urls")),
     path("", include("billing.urls")),
+    path("", include("analysis.urls")),
 ]

@@ -10,7 +10,15 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 LANGUAGES = ["fi", "sv"]
-SOURCE_DIRS = ["uso_portal", "municipalities", "events", "workshops", "billing", "templates"]
+SOURCE_DIRS = [
+    "uso_portal",
+    "municipalities",
+    "events",
+    "workshops",
+    "billing",
+    "analysis",
+    "templates",
+]
 
 
 def catalogue(root: Path, language: str) -> polib.POFile:

@@ -1,0 +1,14 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class AnalysisConfig(AppConfig):
+    name = "analysis"
+    verbose_name = _("Situational analysis")
+
+    def ready(self) -> None:
+        from municipalities.dashboard import Panel, register_panel
+
+        from . import selectors
+
+        register_panel(Panel(50, "analysis/panel.html", selectors.dashboard_panel))

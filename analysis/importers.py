@@ -1,0 +1,182 @@
+"""Import of indicator values in the long format
+`municipality_code,indicator,year,value,unit,source`, from CSV or XLSX.
+
+The whole file is checked first; any bad line refuses the whole file with every problem named
+by line and column. Then the values are upserted in one transaction.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+
+from django.db import transaction
+
+from municipalities.importers import ImportRejected, RowError
+from municipalities.models import Municipality
+
+from .models import Indicator, IndicatorValue
+
+COLUMNS = ("municipality_code", "indicator", "year", "value", "unit", "source")
+MAX_VALUE = Decimal("1e14")
+
+
+@dataclass(frozen=True)
+class ParsedValue:
+    line: int
+    municipality_id: int
+    indicator_id: int
+    year: int
+    value: Decimal
+    source: str
+
+
+@dataclass
+class IndicatorImportResult:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+
+
+def read_rows(path: Path) -> list[tuple[int, dict[str, str]]]:
+    """(line number, row) pairs of a CSV (UTF-8) or XLSX file; line 1 is the header."""
+    if path.suffix.lower() == ".xlsx":
+        return _xlsx_rows(path)
+    try:
+        text = path.read_bytes().decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise ImportRejected(
+            [RowError(0, "", f"the file is not UTF-8 text ({error.reason})")]
+        ) from error
+    reader = csv.DictReader(io.StringIO(text, newline=""))
+    _check_header(reader.fieldnames or [])
+    return [(reader.line_num, row) for row in reader]
+
+
+def _xlsx_rows(path: Path) -> list[tuple[int, dict[str, str]]]:
+    from openpyxl import load_workbook
+
+    try:
+        sheet = load_workbook(path, read_only=True, data_only=True).worksheets[0]
+    except Exception as error:
+        raise ImportRejected(
+            [RowError(0, "", f"the file is not a readable XLSX workbook ({error})")]
+        ) from error
+    rows = sheet.iter_rows(values_only=True)
+    header = [str(cell).strip() if cell is not None else "" for cell in next(rows, [])]
+    _check_header(header)
+    result = []
+    for number, cells in enumerate(rows, start=2):
+        values = ["" if cell is None else str(cell) for cell in cells]
+        result.append((number, dict(zip(header, values, strict=False))))
+    return result
+
+
+def _check_header(header: list[str]) -> None:
+    missing = [name for name in COLUMNS if name not in header]
+    if missing:
+        raise ImportRejected(
+            [RowError(1, name, "this required column is missing") for name in missing]
+        )
+
+
+def parse(rows: list[tuple[int, dict[str, str]]]) -> list[ParsedValue]:
+    municipalities = dict(Municipality.objects.values_list("code", "pk"))
+    indicators = dict(Indicator.objects.values_list("code", "pk"))
+    errors: list[RowError] = []
+    parsed: list[ParsedValue] = []
+    seen: dict[tuple[str, str, str], int] = {}
+    for line, row in rows:
+        values = {key: (row.get(key) or "").strip() for key in COLUMNS}
+        if not any(values.values()):
+            continue
+        before = len(errors)
+        code, indicator, year, value = (
+            values[key] for key in ("municipality_code", "indicator", "year", "value")
+        )
+        if code not in municipalities:
+            errors.append(
+                RowError(line, "municipality_code", f"“{code}” is not a known municipality code")
+            )
+        if indicator not in indicators:
+            errors.append(RowError(line, "indicator", f"“{indicator}” is not a defined indicator"))
+        if not (year.isascii() and year.isdigit()) or not 1900 <= int(year) <= 2100:
+            errors.append(RowError(line, "year", f"“{year}” is not a year"))
+        number = _decimal(value)
+        if number is None:
+            errors.append(
+                RowError(line, "value", f"“{value}” is not a number (use a decimal point)")
+            )
+        key = (code, indicator, year)
+        if key in seen:
+            errors.append(
+                RowError(line, "indicator", f"the same value already appeared on line {seen[key]}")
+            )
+        seen.setdefault(key, line)
+        if len(errors) == before:
+            parsed.append(
+                ParsedValue(
+                    line,
+                    municipalities[code],
+                    indicators[indicator],
+                    int(year),
+                    number,
+                    values["source"][:300],
+                )
+            )
+    if not rows or (not parsed and not errors):
+        errors.append(RowError(0, "", "the file has no rows"))
+    if errors:
+        raise ImportRejected(errors)
+    return parsed
+
+
+def _decimal(text: str) -> Decimal | None:
+    try:
+        number = Decimal(text)
+    except InvalidOperation:
+        return None
+    if not number.is_finite() or abs(number) >= MAX_VALUE:
+        return None
+    number = number.quantize(Decimal("0.0001"))
+    return number if abs(number) < MAX_VALUE else None  # rounding may reach the limit
+
+
+@transaction.atomic
+def store(parsed: list[ParsedValue]) -> IndicatorImportResult:
+    result = IndicatorImportResult()
+    existing = {
+        (row.municipality_id, row.indicator_id, row.year): row
+        for row in IndicatorValue.objects.select_for_update().filter(
+            indicator_id__in={value.indicator_id for value in parsed}
+        )
+    }
+    to_create, to_update = [], []
+    for value in parsed:
+        row = existing.get((value.municipality_id, value.indicator_id, value.year))
+        if row is None:
+            to_create.append(
+                IndicatorValue(
+                    municipality_id=value.municipality_id,
+                    indicator_id=value.indicator_id,
+                    year=value.year,
+                    value=value.value,
+                    source=value.source,
+                )
+            )
+        elif row.value != value.value or row.source != value.source:
+            row.value, row.source = value.value, value.source
+            to_update.append(row)
+        else:
+            result.unchanged += 1
+    IndicatorValue.objects.bulk_create(to_create)
+    IndicatorValue.objects.bulk_update(to_update, ["value", "source"])
+    result.created, result.updated = len(to_create), len(to_update)
+    return result
+
+
+def import_indicator_file(path: Path) -> IndicatorImportResult:
+    return store(parse(read_rows(path)))

@@ -1,0 +1,12 @@
+from django.urls import path
+
+from . import views
+
+app_name = "analysis"
+urlpatterns = [
+    path("portal/analysis/", views.analysis_home, name="analysis_home"),
+    path("portal/analysis/<str:code>/", views.analysis_detail, name="analysis_detail"),
+    path("portal/analysis/<str:code>/report.pdf", views.analysis_pdf, name="analysis_pdf"),
+    path("staff/analysis/", views.network_table, name="network_table"),
+    path("staff/analysis/table.xlsx", views.network_table_xlsx, name="network_table_xlsx"),
+]

@@ -1,0 +1,148 @@
+"""The situational analysis in the portal, the network table and the PDF report."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_safe
+
+from municipalities.models import Membership, Season
+from uso_portal import xlsx
+
+from . import reports, selectors
+from .models import Indicator
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _peer_group(request: HttpRequest) -> str:
+    value = request.GET.get("peers", "")
+    return value if value in selectors.PeerGroup.values else selectors.DEFAULT_PEER_GROUP
+
+
+@login_required
+@require_safe
+def analysis_home(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    if user.municipality_id is not None:
+        return redirect("analysis:analysis_detail", code=user.municipality.code)
+    if not selectors.sees_all(user):
+        raise PermissionDenied
+    season = Season.objects.order_by("-start_date").first()
+    memberships = (
+        Membership.objects.filter(season=season)
+        .select_related("municipality")
+        .order_by("municipality__name_fi")
+    )
+    return render(request, "analysis/home.html", {"season": season, "memberships": memberships})
+
+
+def _analysis(request: HttpRequest, code: str):
+    municipality = selectors.municipality_for(user=request.user, code=code)
+    season = selectors.season_for(municipality=municipality, slug=request.GET.get("season"))
+    return selectors.analysis_for(
+        municipality=municipality, season=season, peer_group=_peer_group(request)
+    )
+
+
+@login_required
+@require_safe
+def analysis_detail(request: HttpRequest, code: str) -> HttpResponse:
+    context, groups = _analysis(request, code)
+    return render(
+        request,
+        "analysis/detail.html",
+        {
+            "municipality": context.municipality,
+            "season": context.season,
+            "peer_group": context.peer_group,
+            "peer_groups": selectors.PeerGroup.choices,
+            "peers": context.peers,
+            "groups": reports.decorate(groups, context.municipality.name),
+        },
+    )
+
+
+@login_required
+@require_safe
+def analysis_pdf(request: HttpRequest, code: str) -> HttpResponse:
+    context, groups = _analysis(request, code)
+    pdf = reports.render_report_pdf(
+        context=context, groups=groups, language=context.municipality.preferred_language
+    )
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="tilanneanalyysi-{code}.pdf"'
+    return response
+
+
+def _table(request: HttpRequest):
+    if not selectors.sees_all(request.user):
+        raise PermissionDenied
+    season = (
+        get_object_or_404(Season, slug=request.GET.get("season"))
+        if request.GET.get("season")
+        else (Season.objects.order_by("-start_date").first())
+    )
+    indicators = list(Indicator.objects.all())
+    code = request.GET.get("indicator") or "municipal_election_2021_turnout_pct"
+    indicator = next(
+        (item for item in indicators if item.code == code), indicators[0] if indicators else None
+    )
+    if season is None or indicator is None:
+        raise PermissionDenied
+    years = sorted(set(indicator.values.values_list("year", flat=True))) or [season.start_date.year]
+    year = int(request.GET["year"]) if request.GET.get("year", "").isdigit() else years[-1]
+    sort = request.GET.get("sort", "name")
+    rows = selectors.network_table(season=season, indicator=indicator, year=year, sort=sort)
+    return season, indicators, indicator, years, year, sort, rows
+
+
+@login_required
+@require_safe
+def network_table(request: HttpRequest) -> HttpResponse:
+    season, indicators, indicator, years, year, sort, rows = _table(request)
+    coverage = sum(1 for row in rows if row["value"] is not None)
+    for row in rows:
+        row["display"] = reports.number(row["value"], indicator.decimals)
+    context = {
+        "season": season,
+        "seasons": Season.objects.order_by("-start_date"),
+        "indicators": indicators,
+        "indicator": indicator,
+        "years": years,
+        "year": year,
+        "sort": sort,
+        "rows": rows,
+        "coverage": coverage,
+        "query": request.GET.urlencode(),
+    }
+    return render(request, "analysis/network_table.html", context)
+
+
+@login_required
+@require_safe
+def network_table_xlsx(request: HttpRequest) -> HttpResponse:
+    season, _indicators, indicator, _years, year, _sort, rows = _table(request)
+    header = [
+        _("Code"),
+        _("Municipality"),
+        f"{indicator.name} {year} ({indicator.unit})",
+        _("Rank"),
+    ]
+    data = [
+        [row["municipality"].code, row["municipality"].name, row["value"], row["rank"]]
+        for row in rows
+    ]
+    workbook = xlsx.new_workbook()
+    xlsx.add_sheet(workbook, indicator.code, header, data)
+    sheet = workbook.worksheets[0]
+    sheet.append([])
+    sheet.append([_("Source"), f"{indicator.source} ({indicator.licence})"])
+    response = HttpResponse(xlsx.to_bytes(workbook), content_type=XLSX)
+    response["Content-Disposition"] = (
+        f'attachment; filename="{indicator.code}-{year}-{season.slug}.xlsx"'
+    )
+    return response
