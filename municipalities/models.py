@@ -116,6 +116,9 @@ class User(AbstractBaseUser, PermissionsMixin):
     )
     is_active = models.BooleanField(_("active"), default=True)
     date_joined = models.DateTimeField(_("date joined"), default=timezone.now)
+    session_version = models.PositiveIntegerField(
+        default=0, editable=False, help_text="Raised to end every session of the user."
+    )
 
     objects = UserManager()
 
@@ -148,6 +151,16 @@ class User(AbstractBaseUser, PermissionsMixin):
     def clean(self) -> None:
         super().clean()
         self.email = self.__class__.objects.normalize_email(self.email).lower()
+
+    def get_session_auth_hash(self) -> str:
+        """Sessions are valid while the password and the session version are unchanged."""
+        from django.utils.crypto import salted_hmac
+
+        return salted_hmac(
+            "uso_portal.User.get_session_auth_hash",
+            f"{self.password}:{self.session_version}",
+            algorithm="sha256",
+        ).hexdigest()
 
     def get_full_name(self) -> str:
         return f"{self.first_name} {self.last_name}".strip()

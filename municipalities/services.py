@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -289,3 +290,8 @@ def membership_create(
     membership.full_clean()
     membership.save()
     return membership
+
+
+def user_logout_everywhere(*, user: User) -> None:
+    """End every session of the user, on every device (this one included)."""
+    User.objects.filter(pk=user.pk).update(session_version=F("session_version") + 1)

@@ -8,4 +8,5 @@ urlpatterns = [
     path("portal/contacts/", views.contact_list, name="contact_list"),
     path("portal/contacts/new/", views.contact_create, name="contact_create"),
     path("portal/contacts/<int:pk>/", views.contact_update, name="contact_update"),
+    path("portal/logout-everywhere/", views.logout_everywhere, name="logout_everywhere"),
 ]

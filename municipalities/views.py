@@ -1,11 +1,13 @@
 """Portal views of the municipal contact's side: dashboard and contact persons."""
 
 from django.contrib import messages
+from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from . import dashboard, selectors, services
 from .forms import ContactPersonForm
@@ -70,3 +72,13 @@ def contact_update(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, _("Contact person %(name)s saved.") % {"name": contact.name})
             return redirect("municipalities:contact_list")
     return render(request, "municipalities/contact_form.html", {"form": form, "contact": contact})
+
+
+@login_required
+@require_POST
+def logout_everywhere(request: HttpRequest) -> HttpResponse:
+    """End the user's sessions on every device, then this one."""
+    services.user_logout_everywhere(user=request.user)
+    logout(request)
+    messages.success(request, _("You were logged out on every device."))
+    return redirect("login")

@@ -69,6 +69,7 @@ MATRIX = {
         "get",
         contacts_only(own=200, other=404),
     ),
+    "municipalities:logout_everywhere": (None, "post", everyone(302)),
     "events:event_list": (None, "get", logged_in(200)),
     "events:event_detail": (lambda w: {"pk": w.other_season_event.pk}, "get", member_object()),
     "events:event_ics": (lambda w: {"pk": w.other_season_event.pk}, "get", member_object()),

@@ -4,6 +4,7 @@ Production differs from development only by environment values (see `.env.exampl
 README). A `.env` file in the project root is read when present.
 """
 
+import datetime
 from pathlib import Path
 
 import environ
@@ -31,6 +32,11 @@ env = environ.Env(
     EVENT_REMINDER_DAYS=(int, 3),
     PORTAL_BASE_URL=(str, "http://127.0.0.1:8000"),
     TASKS_BACKEND=(str, "django.tasks.backends.immediate.ImmediateBackend"),
+    LOGIN_FAILURE_LIMIT=(int, 5),
+    LOGIN_COOLOFF_MINUTES=(int, 15),
+    TRUSTED_PROXY_COUNT=(int, 0),
+    STAFF_SESSION_HOURS=(int, 8),
+    SESSION_DAYS=(int, 14),
 )
 environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 
@@ -50,6 +56,7 @@ INSTALLED_APPS = [
     "django.forms",
     "simple_history",
     "django_tasks_db",
+    "axes",
     "municipalities",
     "events",
     "workshops",
@@ -69,6 +76,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "uso_portal.urls"
@@ -106,6 +114,10 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Users --------------------------------------------------------------------------------
 AUTH_USER_MODEL = "municipalities.User"
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",  # refuses locked-out logins first
+    "django.contrib.auth.backends.ModelBackend",
+]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "municipalities:dashboard"
 LOGOUT_REDIRECT_URL = "login"
@@ -119,6 +131,24 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 PASSWORD_RESET_TIMEOUT = 60 * 60 * 24  # one day
+
+# --- Login protection and sessions ------------------------------------------------------------
+# django-axes locks out a username + IP combination after repeated failures, for a cool-off
+# period (its defaults would lock by IP only, and forever).
+AXES_FAILURE_LIMIT = env("LOGIN_FAILURE_LIMIT")
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=env("LOGIN_COOLOFF_MINUTES"))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_USERNAME_FORM_FIELD = "username"  # the login forms' field (it holds the e-mail address)
+AXES_USERNAME_CALLABLE = "uso_portal.security.login_username"
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+# Behind N reverse proxies the client IP is the one they put in X-Forwarded-For.
+AXES_IPWARE_PROXY_COUNT = env("TRUSTED_PROXY_COUNT") or None
+AXES_IPWARE_META_PRECEDENCE_ORDER = (
+    ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR") if env("TRUSTED_PROXY_COUNT") else ("REMOTE_ADDR",)
+)
+SESSION_COOKIE_AGE = env("SESSION_DAYS") * 24 * 3600
+STAFF_SESSION_SECONDS = env("STAFF_SESSION_HOURS") * 3600
 
 # --- Languages and time -------------------------------------------------------------------
 LANGUAGE_CODE = "fi"
