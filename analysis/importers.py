@@ -110,7 +110,12 @@ def parse(rows: list[tuple[int, dict[str, str]]]) -> list[ParsedValue]:
             errors.append(
                 RowError(line, "value", f"“{value}” is not a number (use a decimal point)")
             )
-        key = (code, indicator, year)
+        if len(values["source"]) > 300:
+            errors.append(RowError(line, "source", "the source is longer than 300 characters"))
+        for column, text in values.items():
+            if "\x00" in text:
+                errors.append(RowError(line, column, "the value contains a NUL character"))
+        key = (code, indicator, str(int(year)) if year.isascii() and year.isdigit() else year)
         if key in seen:
             errors.append(
                 RowError(line, "indicator", f"the same value already appeared on line {seen[key]}")

@@ -11,6 +11,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
+from simple_history.models import HistoricalRecords
 
 from municipalities.models import ContactPerson, Municipality, Season, SeasonTheme
 from municipalities.scoping import MunicipalityScopedQuerySet
@@ -312,6 +313,7 @@ class Registration(models.Model):
     )
     override_reason = models.CharField(_("reason for the override"), max_length=300, blank=True)
     reminder_sent_at = models.DateTimeField(_("reminder sent"), null=True, blank=True)
+    history = HistoricalRecords()
 
     objects = MunicipalityScopedQuerySet.as_manager()
 

@@ -190,10 +190,10 @@ def _parse_row(
     if not values.get("name_fi"):
         fail("name_fi", "the Finnish name is missing")
     region_code = values.get("region_code", "")
-    if region_code and not re.fullmatch(r"\d{2}", region_code):
+    if region_code and not re.fullmatch(r"[0-9]{2}", region_code):
         fail("region_code", f"“{region_code}” is not a two-digit region code")
     subregion_code = values.get("subregion_code", "")
-    if subregion_code and not re.fullmatch(r"\d{3}", subregion_code):
+    if subregion_code and not re.fullmatch(r"[0-9]{3}", subregion_code):
         fail("subregion_code", f"“{subregion_code}” is not a three-digit sub-region code")
 
     fields: dict[str, object] = {
@@ -243,14 +243,37 @@ def _parse_row(
         value = values.get(column, "")
         if not value:
             continue
-        if not re.fullmatch(r"\d+", value) or int(value) <= 0:
+        if not re.fullmatch(r"[0-9]+", value) or int(value) <= 0:
             fail(column, f"“{value}” is not a positive whole number of inhabitants")
             continue
         populations[reference_date] = int(value)
 
+    _check_text(fields, values, fail)
     if len(errors) > count_before:
         return None
     return ParsedMunicipality(line=line, code=code, fields=fields, populations=populations)
+
+
+# The model's column of each text field the import fills, for length checks.
+FIELD_COLUMNS = {
+    "name_fi": "name_fi",
+    "name_sv": "name_sv",
+    "region_name_fi": "region_name_fi",
+    "region_name_sv": "region_name_sv",
+    "subregion_name": "subregion_name_fi",
+}
+
+
+def _check_text(fields: dict, values: dict, fail) -> None:
+    from .models import Municipality
+
+    for column, value in values.items():
+        if "\x00" in value:
+            fail(column, "the value contains a NUL character")
+    for name, column in FIELD_COLUMNS.items():
+        limit = Municipality._meta.get_field(name).max_length
+        if len(str(fields.get(name, ""))) > limit:
+            fail(column, f"the value is longer than {limit} characters")
 
 
 def _check_duplicates(keys: list[tuple[int, str, str]], errors: list[RowError]) -> None:

@@ -16,6 +16,7 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
+from simple_history.models import HistoricalRecords
 
 from uso_portal.i18n import localized
 
@@ -262,6 +263,7 @@ class Municipality(models.Model):
     is_active = models.BooleanField(_("active"), default=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    history = HistoricalRecords()
 
     objects = MunicipalityQuerySet.as_manager()
 
@@ -543,6 +545,7 @@ class Membership(models.Model):
     ended_on = models.DateField(_("ended on"), null=True, blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    history = HistoricalRecords()
 
     objects = MunicipalityScopedQuerySet.as_manager()
 

@@ -12,6 +12,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from uso_portal.db import transaction_lock
 
@@ -86,9 +87,10 @@ def municipalities_import(
         if municipality.business_id and not municipality.business_id_verified:
             result.unverified_business_ids.append(municipality.code)
 
-    Municipality.objects.bulk_create(to_create)
+    # with history, so the audit trail shows what each import created or changed
+    bulk_create_with_history(to_create, Municipality)
     if to_update:
-        Municipality.objects.bulk_update(to_update, [*changed_fields, "updated_at"])
+        bulk_update_with_history(to_update, Municipality, [*changed_fields, "updated_at"])
     result.unverified_business_ids += [
         m.code for m in to_create if m.business_id and not m.business_id_verified
     ]

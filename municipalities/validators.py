@@ -7,10 +7,10 @@ from django.utils.translation import gettext_lazy as _
 from stdnum.exceptions import ValidationError as StdnumValidationError
 from stdnum.fi import ytunnus
 
-MUNICIPALITY_CODE_RE = re.compile(r"^\d{3}$")
-OVT_RE = re.compile(r"^0037(\d{8})([0-9A-Za-z]{0,5})$")
+MUNICIPALITY_CODE_RE = re.compile(r"^[0-9]{3}$")  # ASCII only: \d would match any script
+OVT_RE = re.compile(r"^0037([0-9]{8})([0-9A-Za-z]{0,5})$")
 BIC_RE = re.compile(r"^[A-Z]{4}FI[A-Z0-9]{2}([A-Z0-9]{3})?$")
-POSTAL_CODE_RE = re.compile(r"^\d{5}$")
+POSTAL_CODE_RE = re.compile(r"^[0-9]{5}$")
 
 
 def normalize_business_id(value: str) -> str:

@@ -5,6 +5,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
+from simple_history.admin import SimpleHistoryAdmin
 
 from municipalities.models import Season
 from uso_portal.uploads import PrivateFileInput
@@ -77,7 +78,7 @@ class CommentInline(admin.TabularInline):
 
 
 @admin.register(Workshop)
-class WorkshopAdmin(admin.ModelAdmin):
+class WorkshopAdmin(SimpleHistoryAdmin):
     form = WorkshopAdminForm
     list_display = [
         "title",

@@ -11,6 +11,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
+from simple_history.models import HistoricalRecords
 
 from municipalities.models import Membership, Season
 from municipalities.scoping import MunicipalityScopedQuerySet
@@ -138,6 +139,7 @@ class Workshop(models.Model):
     sequence = models.PositiveIntegerField(default=0, editable=False)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    history = HistoricalRecords()
 
     objects = MunicipalityScopedQuerySet.as_manager()
 

@@ -1,5 +1,6 @@
 """Writes of the events app (split by sub-domain; import from here)."""
 
+from .privacy import participants_anonymize
 from .programme import (
     announcement_publish,
     calendar_feed_renew,
@@ -29,6 +30,7 @@ __all__ = [
     "event_cancel",
     "event_save",
     "event_send_update",
+    "participants_anonymize",
     "quota_problem",
     "quota_usage",
     "registration_cancel",

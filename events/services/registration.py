@@ -255,4 +255,9 @@ def attendance_mark(*, registrations, attendance: str, actor: User) -> int:
         raise ValidationError(
             _("Attendance is marked after the event has started."), code="not_started"
         )
-    return registrations.update(attendance=attendance)
+    marked = 0
+    for registration in registrations:  # one by one, so the audit history records each
+        registration.attendance = attendance
+        registration.save(update_fields=["attendance"])
+        marked += 1
+    return marked
