@@ -67,6 +67,17 @@ run: demo ## Set up, load demo data and serve on http://127.0.0.1:8000/ (SQLite,
 	@echo "Serving the USO portal on http://$(HOST):$(PORT)/ (Ctrl-C stops)"
 	DEBUG=true $(PY) manage.py runserver $(HOST):$(PORT)
 
+WORKERS ?= $(shell echo $$(( 2 * $$(nproc 2>/dev/null || echo 1) + 1 )))
+
+.PHONY: serve
+serve: setup ## Production-like: collectstatic, the tasks worker and gunicorn (env: DATABASE_URL, SECRET_KEY, ...)
+	$(PY) manage.py collectstatic --no-input -v 0
+	@echo "Serving with gunicorn ($(WORKERS) workers) and db_worker on http://$(HOST):$(PORT)/"
+	export TASKS_BACKEND=django_tasks_db.DatabaseBackend; \
+	$(PY) manage.py db_worker & worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+	$(VENV)/bin/gunicorn uso_portal.wsgi --workers $(WORKERS) --bind $(HOST):$(PORT) \
+	  --access-logfile - --graceful-timeout 30 --timeout 60
+
 .PHONY: test
 test: install messages ## Set up and run the whole test suite (DATABASE_URL or SQLite)
 	$(PY) -m pytest $(PYTEST_ARGS)

@@ -32,6 +32,8 @@ env = environ.Env(
     EVENT_REMINDER_DAYS=(int, 3),
     PORTAL_BASE_URL=(str, "http://127.0.0.1:8000"),
     TASKS_BACKEND=(str, "django.tasks.backends.immediate.ImmediateBackend"),
+    TASK_WORKER_MAX_WAIT=(int, 300),
+    LOG_FORMAT=(str, "plain"),
     LOGIN_FAILURE_LIMIT=(int, 5),
     LOGIN_COOLOFF_MINUTES=(int, 15),
     TRUSTED_PROXY_COUNT=(int, 0),
@@ -250,6 +252,8 @@ SECURE_CSP = {
 # Django's Tasks API. Production: TASKS_BACKEND=django_tasks_db.DatabaseBackend and a worker
 # (`manage.py db_worker`); development and tests run tasks immediately in the request.
 TASKS = {"default": {"BACKEND": env("TASKS_BACKEND"), "QUEUES": ["default"]}}
+# /healthz answers 503 when a ready task has waited longer than this (the worker is down).
+TASK_WORKER_MAX_WAIT = env("TASK_WORKER_MAX_WAIT")
 
 # --- Logging ------------------------------------------------------------------------------
 LOGGING = {
@@ -257,9 +261,10 @@ LOGGING = {
     "disable_existing_loggers": False,
     "formatters": {
         "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        "json": {"()": "uso_portal.logging.JsonFormatter"},
     },
     "handlers": {
-        "console": {"class": "logging.StreamHandler", "formatter": "plain"},
+        "console": {"class": "logging.StreamHandler", "formatter": env("LOG_FORMAT")},
         "mail_admins": {
             "class": "django.utils.log.AdminEmailHandler",
             "level": "ERROR",

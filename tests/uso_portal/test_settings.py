@@ -120,3 +120,52 @@ def test_email_url_configures_the_default_mailer():
         "587",
         "True",
     ], result.stderr
+
+
+@pytest.mark.django_db
+def test_healthz_reports_a_stalled_task_worker(settings, django_assert_num_queries):
+    import datetime
+
+    from django.utils import timezone
+    from django_tasks_db.models import DBTaskResult, get_date_max
+
+    settings.TASKS = {
+        "default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}
+    }
+    client = Client()
+    with django_assert_num_queries(1):
+        assert client.get("/healthz").status_code == 200
+    # given a task that has waited far longer than a running worker would let it
+    task = DBTaskResult.objects.create(
+        task_path="billing.tasks.render_invoice_documents",
+        args_kwargs={"args": [1], "kwargs": {}},
+        queue_name="default",
+        backend_name="default",
+        priority=0,
+        run_after=get_date_max(),
+    )
+    DBTaskResult.objects.filter(pk=task.pk).update(
+        enqueued_at=timezone.now() - datetime.timedelta(seconds=settings.TASK_WORKER_MAX_WAIT + 60)
+    )
+    # then the health check fails, so the load balancer and monitoring notice
+    response = client.get("/healthz")
+    assert response.status_code == 503
+    assert b"task worker stalled" in response.content
+
+
+def test_json_logging_is_one_object_per_line():
+    import json
+    import logging
+
+    from uso_portal.logging import JsonFormatter
+
+    record = logging.LogRecord(
+        "billing", logging.ERROR, __file__, 1, "issue %s failed", ("1000001",), None
+    )
+    entry = json.loads(JsonFormatter().format(record))
+    assert (entry["level"], entry["logger"], entry["message"]) == (
+        "ERROR",
+        "billing",
+        "issue 1000001 failed",
+    )
+    assert entry["time"].endswith("+00:00")
