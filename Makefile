@@ -97,8 +97,10 @@ makemessages: install ## Extract translatable strings into locale/fi and locale/
 	$(PY) manage.py makemessages -l fi -l sv --no-location --no-obsolete --ignore=.venv --ignore=node_modules --ignore=tests
 
 .PHONY: bench
-bench: setup ## Run the benchmarks (bench/*.py); they print their figures
+bench: setup ## Run the benchmarks (bench/*.py; pages need DATABASE_URL=postgres://… of a dedicated DB)
 	$(PY) bench/billing.py
+	@if [ -n "$$DATABASE_URL" ]; then $(PY) bench/pages.py; \
+	else echo "bench/pages.py skipped: set DATABASE_URL to a dedicated PostgreSQL database"; fi
 
 .PHONY: clean
 clean: ## Remove the virtualenv, compiled messages and caches (keeps db.sqlite3)

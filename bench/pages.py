@@ -46,6 +46,7 @@ def environment(directory: str) -> dict:
         "ALLOWED_HOSTS": "127.0.0.1",
         "SECURE_SSL_REDIRECT": "false",
         "SECURE_HSTS_SECONDS": "0",
+        "SECURE_COOKIES": "false",  # plain HTTP on loopback
         "MEDIA_ROOT": f"{directory}/media",
         "STATIC_ROOT": f"{directory}/static",
         "LOGIN_FAILURE_LIMIT": "1000",
