@@ -1,0 +1,58 @@
+"""Every admin page of every registered model, for every persona: municipal contacts and the
+anonymous never see an admin page; staff see a page or a clear 403, never an error.
+
+The portal URLs have their explicit matrix (test_permission_matrix.py); the admin's URLs are
+generated from the registry, so a new model or admin is covered as soon as it is registered.
+"""
+
+import pytest
+from django.contrib import admin
+from django.test import Client
+from django.urls import NoReverseMatch, reverse
+
+from .conftest import PERSONAS, client_for
+from .municipalities.factories import UserFactory
+
+STAFF = ("consultant", "staff", "finance")
+VIEWS = ("changelist", "add", "change", "history", "delete")
+MODELS = sorted(admin.site._registry, key=lambda model: model._meta.label)
+
+
+def admin_urls(model) -> list[tuple[str, str]]:
+    opts = model._meta
+    obj = model._default_manager.order_by("pk").first()
+    urls = []
+    for view in VIEWS:
+        needs_object = view in ("change", "history", "delete")
+        if needs_object and obj is None:
+            continue
+        args = [obj.pk] if needs_object else []
+        try:
+            urls.append(
+                (view, reverse(f"admin:{opts.app_label}_{opts.model_name}_{view}", args=args))
+            )
+        except NoReverseMatch:
+            continue
+    return urls
+
+
+@pytest.mark.parametrize("model", MODELS, ids=lambda model: model._meta.label)
+@pytest.mark.django_db
+def test_admin_pages_per_persona(network, programme, model):
+    superuser = Client()
+    superuser.force_login(UserFactory(is_staff=True, is_superuser=True))
+    urls = admin_urls(model)
+    assert any(view == "changelist" for view, _url in urls)
+    for persona in PERSONAS:
+        client = client_for(network, persona)
+        for view, url in urls:
+            status = client.get(url).status_code
+            if persona in STAFF:
+                assert status in (200, 302, 403), f"{persona} {view} {url}: {status}"
+            else:
+                assert status == 302, f"{persona} {view} {url}: {status}"
+    for view, url in urls:
+        status = superuser.get(url).status_code
+        assert status in (200, 302, 403), f"superuser {view} {url}: {status}"
+        if view == "changelist":
+            assert status == 200
