@@ -129,7 +129,7 @@ def parse(rows: list[tuple[int, dict[str, str]]]) -> list[ParsedValue]:
                     indicators[indicator],
                     int(year),
                     number,
-                    values["source"][:300],
+                    values["source"],
                 )
             )
     if not rows or (not parsed and not errors):

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_safe
 
 from municipalities.models import Season
 from municipalities.selectors import membership_current_for
+from uso_portal.uploads import serve_private
 
 from . import selectors
 from .exports import export_files, register_invoices, zip_bytes
@@ -30,21 +31,13 @@ def invoice_list(request: HttpRequest) -> HttpResponse:
     return render(request, "billing/invoice_list.html", context)
 
 
-def _stored(field, filename: str, content_type: str) -> FileResponse:
-    if not field:
-        raise Http404("The document is not ready yet.")
-    try:
-        handle = field.open("rb")
-    except FileNotFoundError as error:
-        raise Http404("The document is missing from storage.") from error
-    return FileResponse(handle, as_attachment=True, filename=filename, content_type=content_type)
-
-
 @login_required
 @require_safe
 def invoice_pdf(request: HttpRequest, pk: int) -> FileResponse:
     invoice = selectors.invoice_for(user=request.user, pk=pk)
-    return _stored(invoice.pdf, f"{invoice.number}.pdf", "application/pdf")
+    return serve_private(
+        invoice.pdf, filename=f"{invoice.number}.pdf", content_type="application/pdf"
+    )
 
 
 def _require_billing_staff(request: HttpRequest) -> None:
@@ -57,7 +50,9 @@ def _require_billing_staff(request: HttpRequest) -> None:
 def invoice_finvoice(request: HttpRequest, pk: int) -> FileResponse:
     _require_billing_staff(request)
     invoice = selectors.invoice_for(user=request.user, pk=pk)
-    return _stored(invoice.finvoice, f"{invoice.number}.xml", "application/xml")
+    return serve_private(
+        invoice.finvoice, filename=f"{invoice.number}.xml", content_type="application/xml"
+    )
 
 
 @login_required

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST, require_safe
 from municipalities.models import ContactPerson
 from municipalities.permissions import municipal_contact_required
 from municipalities.selectors import municipality_for
+from uso_portal.uploads import serve_private
 
 from . import calendar, selectors, services
 from .forms import RegistrationForm
@@ -146,16 +147,7 @@ def event_ics(request: HttpRequest, pk: int) -> HttpResponse:
 @require_safe
 def material_download(request: HttpRequest, pk: int) -> FileResponse:
     material = selectors.material_for(user=request.user, pk=pk)
-    return _file_response(material.file)
-
-
-def _file_response(field_file) -> FileResponse:
-    try:
-        handle = field_file.open("rb")
-    except FileNotFoundError as error:
-        raise Http404("The file is missing from storage.") from error
-    name = field_file.name.rsplit("/", 1)[-1]
-    return FileResponse(handle, as_attachment=True, filename=name)
+    return serve_private(material.file)
 
 
 @login_required
@@ -175,7 +167,7 @@ def announcement_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_safe
 def attachment_download(request: HttpRequest, pk: int) -> FileResponse:
-    return _file_response(selectors.attachment_for(user=request.user, pk=pk).file)
+    return serve_private(selectors.attachment_for(user=request.user, pk=pk).file)
 
 
 @municipal_contact_required

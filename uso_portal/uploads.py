@@ -112,3 +112,20 @@ class PrivateFileInput(ClearableFileInput):
     (which serves nothing); admins link to the permission-checked download view instead."""
 
     template_name = "includes/private_file_input.html"
+
+
+def serve_private(field_file, *, filename: str = "", content_type: str | None = None):
+    """A download of a private file, for a view that has already checked the user's right to it.
+
+    A missing or empty file is a 404, never a server error.
+    """
+    from django.http import FileResponse, Http404
+
+    if not field_file:
+        raise Http404("The file is not ready yet.")
+    try:
+        handle = field_file.open("rb")
+    except FileNotFoundError as error:
+        raise Http404("The file is missing from storage.") from error
+    name = filename or field_file.name.rsplit("/", 1)[-1]
+    return FileResponse(handle, as_attachment=True, filename=name, content_type=content_type)

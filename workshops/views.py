@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST, require_safe
 from municipalities.models import Membership, Season
 from municipalities.selectors import membership_current_for
 from uso_portal import ical, xlsx
+from uso_portal.uploads import serve_private
 
 from . import selectors, services
 from .forms import CommentForm, DeliverableForm, ScheduleForm, TransitionForm, WorkshopForm
@@ -210,11 +211,7 @@ def deliverable_upload(request: HttpRequest, pk: int) -> HttpResponse:
 @require_safe
 def deliverable_download(request: HttpRequest, pk: int) -> FileResponse:
     deliverable = selectors.deliverable_for(user=request.user, pk=pk)
-    try:
-        handle = deliverable.file.open("rb")
-    except FileNotFoundError as error:
-        raise Http404("The file is missing from storage.") from error
-    return FileResponse(handle, as_attachment=True, filename=deliverable.filename)
+    return serve_private(deliverable.file, filename=deliverable.filename)
 
 
 @login_required
