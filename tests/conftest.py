@@ -13,6 +13,7 @@ from django.test import Client
 
 from municipalities.models import ContactPerson, Membership, Municipality, User
 from municipalities.roles import StaffRole
+from tests.auth import login
 
 from .municipalities.factories import (
     PASSWORD,
@@ -154,7 +155,7 @@ PERSONAS = ("anonymous", "contact_a", "contact_b", "consultant", "staff", "finan
 def client_for(network: Network, persona: str) -> Client:
     client = Client()
     if persona != "anonymous":
-        client.force_login(getattr(network, persona))
+        login(client, getattr(network, persona))
     return client
 
 

@@ -10,6 +10,8 @@ from django.contrib import admin
 from django.test import Client
 from django.urls import NoReverseMatch, reverse
 
+from tests.auth import login
+
 from .conftest import PERSONAS, client_for
 from .municipalities.factories import UserFactory
 
@@ -40,7 +42,7 @@ def admin_urls(model) -> list[tuple[str, str]]:
 @pytest.mark.django_db
 def test_admin_pages_per_persona(network, programme, model):
     superuser = Client()
-    superuser.force_login(UserFactory(is_staff=True, is_superuser=True))
+    login(superuser, UserFactory(is_staff=True, is_superuser=True))
     urls = admin_urls(model)
     assert any(view == "changelist" for view, _url in urls)
     for persona in PERSONAS:

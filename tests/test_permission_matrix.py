@@ -61,6 +61,9 @@ MATRIX = {
         everyone(200),
     ),
     "password_reset_complete": (None, "get", everyone(200)),
+    # Second factor: staff only (contacts log in with a password alone).
+    "otp_verify": (None, "get", {**STAFF_403, A: 404, B: 404}),
+    "otp_setup": (None, "get", {**STAFF_403, A: 404, B: 404}),
     "municipalities:dashboard": (None, "get", logged_in(200)),
     "municipalities:contact_list": (None, "get", contacts_only()),
     "municipalities:contact_create": (None, "get", contacts_only()),

@@ -39,6 +39,7 @@ env = environ.Env(
     LOGIN_COOLOFF_MINUTES=(int, 15),
     TRUSTED_PROXY_COUNT=(int, 0),
     STAFF_SESSION_HOURS=(int, 8),
+    OTP_ISSUER=(str, "USO portal"),
     SESSION_DAYS=(int, 14),
 )
 environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
@@ -60,6 +61,9 @@ INSTALLED_APPS = [
     "simple_history",
     "django_tasks_db",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "municipalities",
     "events",
     "workshops",
@@ -74,6 +78,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "uso_portal.twofactor.SecondFactorRequiredMiddleware",
     "uso_portal.middleware.LanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -152,6 +158,9 @@ AXES_IPWARE_META_PRECEDENCE_ORDER = (
 )
 SESSION_COOKIE_AGE = env("SESSION_DAYS") * 24 * 3600
 STAFF_SESSION_SECONDS = env("STAFF_SESSION_HOURS") * 3600
+# Staff, consultants and finance pass a TOTP second factor (uso_portal/twofactor.py). The issuer
+# names the account in authenticator apps; a test installation can set another to tell them apart.
+OTP_TOTP_ISSUER = env("OTP_ISSUER")
 
 # --- Languages and time -------------------------------------------------------------------
 LANGUAGE_CODE = "fi"

@@ -3,7 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
-from . import views
+from . import twofactor, views
 
 admin.site.site_header = _("USO network administration")
 admin.site.site_title = _("USO administration")
@@ -16,6 +16,8 @@ auth_patterns = [
         name="login",
     ),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("account/two-factor/", twofactor.verify, name="otp_verify"),
+    path("account/two-factor/setup/", twofactor.setup, name="otp_setup"),
     path(
         "password/change/",
         auth_views.PasswordChangeView.as_view(),

@@ -27,6 +27,7 @@ from billing.models import (
     TravelCostStatus,
 )
 from municipalities.models import Season
+from tests.auth import login
 
 from ..conftest import client_for
 from ..municipalities.factories import StaffUserFactory
@@ -119,7 +120,7 @@ def test_an_issued_invoice_is_read_only_and_never_deleted(network, drafts):
     url = reverse("admin:billing_invoice_change", args=[invoice.pk])
     page = client.get(url)
     superuser = client_for(network, "anonymous")
-    superuser.force_login(StaffUserFactory(is_superuser=True))
+    login(superuser, StaffUserFactory(is_superuser=True))
     delete_url = reverse("admin:billing_invoice_delete", args=[invoice.pk])
 
     # when
@@ -144,7 +145,7 @@ def test_a_draft_can_be_edited_and_deleted(network, drafts):
     # when
     edited = client.post(url, {**change_form_data(client.get(url)), "notes": "Lisätieto"})
     superuser = StaffUserFactory(is_superuser=True)
-    client.force_login(superuser)
+    login(client, superuser)
     deleted = client.post(reverse("admin:billing_invoice_delete", args=[draft.pk]), {"post": "yes"})
 
     # then

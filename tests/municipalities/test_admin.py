@@ -9,6 +9,7 @@ from django.urls import reverse
 from simple_history.models import HistoricalChanges
 
 from municipalities.models import User
+from tests.auth import login
 
 from ..conftest import client_for
 from .factories import (
@@ -36,9 +37,7 @@ def test_every_model_of_the_app_is_registered():
 
 @pytest.fixture
 def superuser_client(db) -> Client:
-    client = Client()
-    client.force_login(UserFactory(is_staff=True, is_superuser=True))
-    return client
+    return login(Client(), UserFactory(is_staff=True, is_superuser=True))
 
 
 @pytest.fixture

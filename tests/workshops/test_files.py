@@ -8,6 +8,7 @@ from django.test import Client, override_settings
 from django.urls import reverse
 
 from municipalities.roles import StaffRole
+from tests.auth import login
 from workshops.models import Comment, Deliverable, WorkshopStatus
 
 from ..conftest import client_for
@@ -22,9 +23,7 @@ def client_of(network, persona: str) -> Client:
     """`client_for`, plus a consultant who is not responsible for A or B."""
     if persona != "other_consultant":
         return client_for(network, persona)
-    client = Client()
-    client.force_login(StaffUserFactory(role=StaffRole.CONSULTANT))
-    return client
+    return login(Client(), StaffUserFactory(role=StaffRole.CONSULTANT))
 
 
 def detail_url(workshop) -> str:

@@ -1,0 +1,199 @@
+"""Two-factor authentication: staff, consultants and finance need a TOTP code; contacts do not."""
+
+import re
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+from django_otp.oath import TOTP
+from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from ..auth import confirmed_device, login, totp_token
+from ..municipalities.factories import PASSWORD
+
+pytestmark = pytest.mark.django_db
+
+STAFF_PERSONAS = ("staff", "consultant", "finance")
+
+
+def password_login(user, next_url: str = "/admin/") -> tuple[Client, object]:
+    """Log in through the real login form, as a person does (password only)."""
+    client = Client()
+    response = client.post(
+        reverse("login"), {"username": user.email, "password": PASSWORD, "next": next_url}
+    )
+    assert response.status_code == 302
+    return client, response
+
+
+def token_for(device: TOTPDevice, *, steps_ahead: int = 0) -> str:
+    totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
+    totp.time = totp.time + steps_ahead * device.step
+    return f"{totp.token():06d}"
+
+
+@pytest.mark.parametrize("persona", STAFF_PERSONAS)
+def test_a_password_alone_does_not_open_staff_pages(network, persona):
+    user = getattr(network, persona)
+    confirmed_device(user)
+    client, response = password_login(user)
+    for url in ("/admin/", reverse("workshops:consultant_home"), reverse("municipalities:dashboard")):
+        page = client.get(url)
+        assert page.status_code == 302, url
+        assert page["Location"].startswith(reverse("otp_verify") + "?next=")
+    # a POST does not get through either
+    assert client.post("/admin/logout/x/").status_code in (302, 404)
+
+
+def test_a_staff_user_without_an_authenticator_is_sent_to_enrolment(network):
+    client, _response = password_login(network.consultant)
+    page = client.get("/admin/")
+    assert page.status_code == 302
+    assert page["Location"] == reverse("otp_setup") + "?next=/admin/"
+
+
+def test_contact_persons_log_in_with_a_password_alone(network):
+    client, response = password_login(network.contact_a, next_url="/dashboard/")
+    assert client.get(reverse("municipalities:dashboard")).status_code == 200
+    assert client.get(reverse("otp_verify")).status_code == 404
+    assert client.get(reverse("otp_setup")).status_code == 404
+
+
+def test_enrolment_shows_a_qr_code_and_confirms_with_a_code(network):
+    user = network.finance
+    client, _response = password_login(user)
+    page = client.get(reverse("otp_setup") + "?next=/admin/")
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "<svg" in html and "<path" in html  # the QR code, inline (no inline script/style)
+    device = TOTPDevice.objects.get(user=user, confirmed=False)
+    secret = re.search(r'class="otp-secret">([A-Z2-7 ]+)<', html).group(1).replace(" ", "")
+    assert device.config_url.startswith("otpauth://totp/USO%20portal%3A")
+    assert f"secret={secret}" in device.config_url
+    # reloading the page keeps the same secret (the app may already have it)
+    client.get(reverse("otp_setup"))
+    assert TOTPDevice.objects.filter(user=user).count() == 1
+
+    wrong = client.post(reverse("otp_setup"), {"otp_token": "000000", "next": "/admin/"})
+    assert wrong.status_code == 200
+    assert "otp_token" in wrong.context["form"].errors
+    assert client.get("/admin/").status_code == 302
+    device.refresh_from_db()
+    device.throttle_reset()  # a wrong code delays the next attempt; a person waits
+
+    done = client.post(reverse("otp_setup"), {"otp_token": token_for(device), "next": "/admin/"})
+    assert done.status_code == 200
+    codes = done.context["codes"]
+    assert len(codes) == 10 and len(set(codes)) == 10
+    for code in codes:
+        assert code in done.content.decode()
+    device.refresh_from_db()
+    assert device.confirmed
+    assert client.get("/admin/").status_code == 200
+
+
+def test_verification_with_the_app_code_opens_the_page_asked_for(network):
+    user = network.staff
+    device = confirmed_device(user)
+    client, _response = password_login(user, next_url="/admin/billing/invoice/")
+    page = client.get("/admin/billing/invoice/")
+    assert page["Location"] == reverse("otp_verify") + "?next=/admin/billing/invoice/"
+
+    wrong = client.post(reverse("otp_verify"), {"otp_token": "123456", "next": "/admin/"})
+    assert wrong.status_code == 200
+    assert "otp_token" in wrong.context["form"].errors
+    device.refresh_from_db()
+    device.throttle_reset()  # one wrong code delays the next attempt; a person waits
+
+    right = client.post(
+        reverse("otp_verify"), {"otp_token": totp_token(device), "next": "/admin/billing/invoice/"}
+    )
+    assert right.status_code == 302
+    assert right["Location"] == "/admin/billing/invoice/"
+    assert client.get("/admin/billing/invoice/").status_code == 200
+
+
+def test_repeated_wrong_codes_are_throttled(network):
+    user = network.staff
+    device = confirmed_device(user)
+    client, _response = password_login(user)
+    client.post(reverse("otp_verify"), {"otp_token": "000000"})
+    # even the right code is refused while the delay (which doubles per failure) runs
+    refused = client.post(reverse("otp_verify"), {"otp_token": totp_token(device)})
+    assert refused.status_code == 200
+    assert "otp_token" in refused.context["form"].errors
+    assert client.get("/admin/").status_code == 302
+    device.refresh_from_db()
+    assert device.throttling_failure_count == 1
+    assert device.throttling_failure_timestamp is not None
+
+
+def test_a_backup_code_works_once(network):
+    user = network.consultant
+    confirmed_device(user)
+    backup = StaticDevice.objects.create(user=user, name="Backup codes", confirmed=True)
+    StaticToken.objects.create(device=backup, token="abcd2345")
+    client, _response = password_login(user)
+    used = client.post(reverse("otp_verify"), {"otp_token": "ABCD 2345", "next": "/admin/"})
+    assert used.status_code == 302
+    assert client.get("/admin/").status_code == 200
+
+    again, _response = password_login(user)
+    refused = again.post(reverse("otp_verify"), {"otp_token": "abcd2345"})
+    assert refused.status_code == 200
+    assert again.get("/admin/").status_code == 302
+
+
+def test_next_may_not_lead_to_another_site(network):
+    device = confirmed_device(network.staff)
+    client, _response = password_login(network.staff)
+    response = client.post(
+        reverse("otp_verify"), {"otp_token": totp_token(device), "next": "https://evil.example/"}
+    )
+    assert response["Location"] == reverse("admin:index")
+
+
+def test_an_unverified_staff_user_can_still_log_out_and_choose_a_language(network):
+    confirmed_device(network.staff)
+    client, _response = password_login(network.staff)
+    assert client.post(reverse("set_language"), {"language": "sv", "next": "/"}).status_code == 302
+    assert client.post(reverse("logout")).status_code == 302
+    assert "_auth_user_id" not in client.session
+
+
+def test_a_verified_user_replaces_the_authenticator(network):
+    user = network.staff
+    old = confirmed_device(user)
+    client = login(Client(), user)
+    page = client.get(reverse("otp_setup"))
+    assert page.status_code == 200
+    new = TOTPDevice.objects.get(user=user, confirmed=False)
+    client.post(reverse("otp_setup"), {"otp_token": token_for(new)})
+    assert list(TOTPDevice.objects.filter(user=user)) == [new]
+    assert not TOTPDevice.objects.filter(pk=old.pk).exists()
+    assert StaticDevice.objects.filter(user=user).count() == 1
+
+
+def test_enrolment_is_refused_to_a_staff_user_who_has_not_verified(network):
+    confirmed_device(network.staff)
+    client, _response = password_login(network.staff)
+    response = client.get(reverse("otp_setup"))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("otp_verify"))
+    assert not TOTPDevice.objects.filter(user=network.staff, confirmed=False).exists()
+
+
+def test_network_staff_can_remove_a_lost_authenticator_in_the_admin(network):
+    device = confirmed_device(network.consultant)
+    staff = login(Client(), network.staff)
+    url = reverse("admin:otp_totp_totpdevice_delete", args=[device.pk])
+    assert staff.get(url).status_code == 200
+    assert staff.post(url, {"post": "yes"}).status_code == 302
+    assert not TOTPDevice.objects.filter(pk=device.pk).exists()
+    # consultants and finance cannot touch anyone's devices
+    for persona in ("consultant", "finance"):
+        other = confirmed_device(network.staff)
+        client = login(Client(), getattr(network, persona))
+        delete = reverse("admin:otp_totp_totpdevice_delete", args=[other.pk])
+        assert client.get(delete).status_code == 403
