@@ -140,6 +140,10 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 PASSWORD_RESET_TIMEOUT = 60 * 60 * 24  # one day
+PASSWORD_HASHERS = [
+    "uso_portal.hashers.Argon2idHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",  # hashes made before; upgraded on login
+]
 
 # --- Login protection and sessions ------------------------------------------------------------
 # django-axes locks out a username + IP combination after repeated failures, for a cool-off
