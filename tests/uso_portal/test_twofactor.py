@@ -37,8 +37,12 @@ def token_for(device: TOTPDevice, *, steps_ahead: int = 0) -> str:
 def test_a_password_alone_does_not_open_staff_pages(network, persona):
     user = getattr(network, persona)
     confirmed_device(user)
-    client, response = password_login(user)
-    for url in ("/admin/", reverse("workshops:consultant_home"), reverse("municipalities:dashboard")):
+    client, _response = password_login(user)
+    for url in (
+        "/admin/",
+        reverse("workshops:consultant_home"),
+        reverse("municipalities:dashboard"),
+    ):
         page = client.get(url)
         assert page.status_code == 302, url
         assert page["Location"].startswith(reverse("otp_verify") + "?next=")
@@ -54,7 +58,7 @@ def test_a_staff_user_without_an_authenticator_is_sent_to_enrolment(network):
 
 
 def test_contact_persons_log_in_with_a_password_alone(network):
-    client, response = password_login(network.contact_a, next_url="/dashboard/")
+    client, _response = password_login(network.contact_a, next_url="/dashboard/")
     assert client.get(reverse("municipalities:dashboard")).status_code == 200
     assert client.get(reverse("otp_verify")).status_code == 404
     assert client.get(reverse("otp_setup")).status_code == 404
