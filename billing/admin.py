@@ -8,11 +8,11 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
-from simple_history.admin import SimpleHistoryAdmin
 
+from uso_portal.history import HistoryAdmin
 from uso_portal.uploads import PrivateFileInput
 
-from . import services
+from . import selectors, services
 from .exports import export_files, zip_bytes
 from .models import (
     BillingBatch,
@@ -39,7 +39,7 @@ INCLUSIVE_NOTE = _(
 
 
 @admin.register(SellerSettings)
-class SellerSettingsAdmin(SimpleHistoryAdmin):
+class SellerSettingsAdmin(HistoryAdmin):
     list_display = ["name", "business_id", "iban", "payment_term_days"]
 
     def has_add_permission(self, request) -> bool:
@@ -75,7 +75,7 @@ class FeeTierInline(admin.TabularInline):
 
 
 @admin.register(FeeSchedule)
-class FeeScheduleAdmin(SimpleHistoryAdmin):
+class FeeScheduleAdmin(HistoryAdmin):
     list_display = ["season", "amounts_exclude_vat", "tiers_text", "locked"]
     list_select_related = ["season"]
     inlines = [FeeTierInline]
@@ -84,7 +84,8 @@ class FeeScheduleAdmin(SimpleHistoryAdmin):
     ]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).prefetch_related("tiers")
+        schedules = super().get_queryset(request).prefetch_related("tiers")
+        return selectors.fee_schedule_list_with_lock(schedules)
 
     @admin.display(description=_("tiers"))
     def tiers_text(self, schedule: FeeSchedule) -> str:
@@ -92,7 +93,7 @@ class FeeScheduleAdmin(SimpleHistoryAdmin):
 
     @admin.display(description=_("frozen"), boolean=True)
     def locked(self, schedule: FeeSchedule) -> bool:
-        return services.schedule_is_locked(schedule)
+        return schedule.is_locked
 
     def has_change_permission(self, request, obj=None) -> bool:
         if obj is not None and services.schedule_is_locked(obj):
@@ -112,7 +113,7 @@ class InvoiceSeriesAdmin(admin.ModelAdmin):
 
 
 @admin.register(TravelCost)
-class TravelCostAdmin(SimpleHistoryAdmin):
+class TravelCostAdmin(HistoryAdmin):
     list_display = ["date", "traveller", "description", "membership", "net_amount", "status"]
     list_select_related = ["membership__municipality", "membership__season"]
     list_filter = ["status", "membership__season", "date"]
@@ -189,7 +190,7 @@ class InvoiceLineInline(admin.TabularInline):
 
 
 @admin.register(Invoice)
-class InvoiceAdmin(SimpleHistoryAdmin):
+class InvoiceAdmin(HistoryAdmin):
     list_display = [
         "display_number",
         "kind",

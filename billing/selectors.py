@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, QuerySet, Sum
 from django.http import Http404
 
 from municipalities.models import Membership, User
@@ -44,18 +44,22 @@ def fee_schedule_for(membership: Membership | None) -> FeeSchedule | None:
     return FeeSchedule.objects.filter(season=membership.season).prefetch_related("tiers").first()
 
 
+def fee_schedule_list_with_lock(schedules: QuerySet[FeeSchedule]) -> QuerySet[FeeSchedule]:
+    """Schedules with `is_locked` (see `services.schedule_is_locked`) in the same query."""
+    issued = Invoice.objects.filter(membership__season_id=OuterRef("season_id")).exclude(
+        status=InvoiceStatus.DRAFT
+    )
+    return schedules.annotate(is_locked=Exists(issued))
+
+
 def dashboard_panel(user: User, membership: Membership | None) -> dict | None:
     if user.municipality_id is None:
         return None
-    invoices = list(invoice_list_for(user=user)[:3])
-    open_total = sum(
-        (
-            invoice.gross_total
-            for invoice in invoice_list_for(user=user).filter(
-                status__in=[InvoiceStatus.ISSUED, InvoiceStatus.SENT],
-                kind__in=["annual_fee", "travel_costs"],
-            )
-        ),
-        start=0,
-    )
-    return {"invoices": invoices, "open_total": open_total}
+    invoices = invoice_list_for(user=user)
+    open_total = invoices.filter(
+        status__in=[InvoiceStatus.ISSUED, InvoiceStatus.SENT],
+        kind__in=["annual_fee", "travel_costs"],
+    ).aggregate(total=Sum("gross_total", default=0))["total"]
+    # The panel shows a few columns: the issued snapshot (the largest field) stays in the database.
+    latest = list(invoices.defer("snapshot", "render_error", "notes")[:3])
+    return {"invoices": latest, "open_total": open_total}

@@ -9,9 +9,9 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
-from simple_history.admin import SimpleHistoryAdmin
 
 from municipalities.models import Season
+from uso_portal.history import HistoryAdmin
 from uso_portal.uploads import PrivateFileInput
 
 from . import exports, services
@@ -299,7 +299,7 @@ class RegistrationAdminForm(forms.ModelForm):
 
 
 @admin.register(Registration)
-class RegistrationAdmin(SimpleHistoryAdmin):
+class RegistrationAdmin(HistoryAdmin):
     list_display = [
         "contact_person",
         "municipality",

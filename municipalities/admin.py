@@ -4,7 +4,8 @@ from django.core.exceptions import ValidationError
 from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
-from simple_history.admin import SimpleHistoryAdmin
+
+from uso_portal.history import HistoryAdmin
 
 from . import services
 from .models import (
@@ -82,6 +83,11 @@ class MembershipInline(admin.TabularInline):
     autocomplete_fields = ["responsible_consultant"]
     show_change_link = True
 
+    def get_queryset(self, request):
+        # each row's label ("Ylöjärvi – 2021-2022") and consultant come with the rows
+        related = ("municipality", "season", "responsible_consultant")
+        return super().get_queryset(request).select_related(*related)
+
 
 class ContactPersonInline(admin.TabularInline):
     model = ContactPerson
@@ -92,7 +98,7 @@ class ContactPersonInline(admin.TabularInline):
 
 
 @admin.register(Municipality)
-class MunicipalityAdmin(SimpleHistoryAdmin):
+class MunicipalityAdmin(HistoryAdmin):
     list_display = [
         "code",
         "name_fi",
@@ -191,7 +197,7 @@ class SeasonThemeAdmin(admin.ModelAdmin):
 
 
 @admin.register(Membership)
-class MembershipAdmin(SimpleHistoryAdmin):
+class MembershipAdmin(HistoryAdmin):
     list_display = [
         "municipality",
         "season",

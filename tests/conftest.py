@@ -25,6 +25,10 @@ from .municipalities.factories import (
     StaffUserFactory,
 )
 
+# Every test runs with the N+1 guard: a row of a multi-row queryset that loads a relation or a
+# deferred field on demand raises (tests/plugins/fetch_mode.py).
+pytest_plugins = ["tests.plugins.fetch_mode"]
+
 
 def pytest_collection_modifyitems(config, items):
     """`postgres` tests run whenever the database is PostgreSQL; CI insists that it is."""

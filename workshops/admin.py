@@ -5,9 +5,9 @@ from django.db import models
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
-from simple_history.admin import SimpleHistoryAdmin
 
 from municipalities.models import Season
+from uso_portal.history import HistoryAdmin
 from uso_portal.uploads import PrivateFileInput
 
 from . import services
@@ -78,7 +78,7 @@ class CommentInline(admin.TabularInline):
 
 
 @admin.register(Workshop)
-class WorkshopAdmin(SimpleHistoryAdmin):
+class WorkshopAdmin(HistoryAdmin):
     form = WorkshopAdminForm
     list_display = [
         "title",

@@ -168,7 +168,7 @@ def test_the_issue_action_issues_drafts_and_the_export_action_zips_them(network,
     assert sorted(invoice.number for invoice in invoices) == ["1000001", "1000002"]
     for invoice in invoices:
         assert invoice.status == InvoiceStatus.ISSUED
-        assert invoice.issued_by == network.finance
+        assert invoice.issued_by_id == network.finance.pk
         assert invoice.document_status == DocumentStatus.READY
         assert invoice.pdf.read().startswith(b"%PDF")
     exported = act(client_for(network, "finance"), "invoice", "export_zip", *invoices)

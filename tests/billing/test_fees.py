@@ -83,7 +83,9 @@ def test_fee_uses_the_population_of_the_previous_year_end(network):
     # then 2021 uses 31.12.2020 (small tier) and 2022 uses 31.12.2021 (middle tier)
     lines = {
         line.invoice.year: line
-        for line in InvoiceLine.objects.filter(invoice__membership=network.membership_a)
+        for line in InvoiceLine.objects.filter(
+            invoice__membership=network.membership_a
+        ).select_related("invoice")
     }
     assert (lines[2021].net, lines[2021].population, lines[2021].population_date) == (
         Decimal("8000.00"),
