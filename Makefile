@@ -24,7 +24,7 @@ endef
 
 .PHONY: help
 help: ## Show the targets
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
+	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
 
 $(STAMP): pyproject.toml
 	@if [ ! -x $(PY) ]; then \
@@ -81,6 +81,15 @@ serve: setup ## Production-like: collectstatic, the tasks worker and gunicorn (e
 .PHONY: test
 test: install messages ## Set up and run the whole test suite (DATABASE_URL or SQLite)
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+.PHONY: e2e-deps
+e2e-deps: ## Install Debian's chromium (apt: needs root) and axe-core (npm) for the browser tests
+	apt-get update -qq && apt-get install -y -qq --no-install-recommends chromium
+	npm ci --prefix tests/e2e --no-audit --no-fund
+
+.PHONY: e2e
+e2e: install messages ## Run only the browser tests (Chromium + axe-core); screenshots in test-artifacts/
+	USO_REQUIRE_E2E=1 $(PY) -m pytest -m e2e tests/e2e $(PYTEST_ARGS)
 
 .PHONY: lint
 lint: install ## ruff lint and format check
