@@ -24,6 +24,13 @@ class Direction(models.TextChoices):
     NEUTRAL = "neutral", _("Neutral")
 
 
+# Units of the indicator definitions that are words; symbols (%, M€) read the same everywhere.
+UNIT_LABELS = {
+    "persons": _("persons"),
+    "€/inhabitant": _("€/inhabitant"),
+}
+
+
 class Indicator(models.Model):
     code = models.SlugField(_("code"), max_length=80, unique=True)
     name_fi = models.CharField(_("name in Finnish"), max_length=200)
@@ -50,6 +57,11 @@ class Indicator(models.Model):
     @property
     def name(self) -> str:
         return localized(self, "name")
+
+    @property
+    def unit_label(self) -> str:
+        """The unit in the reader's language (units are stored as their English codes)."""
+        return str(UNIT_LABELS.get(self.unit, self.unit))
 
 
 class IndicatorValue(models.Model):

@@ -33,7 +33,7 @@ def chart_for(comparison: Comparison, municipality_name: str) -> str:
     return line_chart(
         title=comparison.indicator.name,
         series=series,
-        unit=comparison.indicator.unit,
+        unit=comparison.indicator.unit_label,
         decimals=comparison.indicator.decimals,
         years=years,
         number_format=lambda value: number(value, comparison.indicator.decimals),

@@ -129,7 +129,7 @@ def network_table_xlsx(request: HttpRequest) -> HttpResponse:
     header = [
         _("Code"),
         _("Municipality"),
-        f"{indicator.name} {year} ({indicator.unit})",
+        f"{indicator.name} {year} ({indicator.unit_label})",
         _("Rank"),
     ]
     data = [

@@ -56,7 +56,7 @@ class SecondFactorRequiredMiddleware:
 
 class TokenForm(forms.Form):
     otp_token = forms.CharField(
-        label=_("Code"),
+        label=_("Verification code"),
         max_length=16,
         help_text=_("The six digits your authenticator app shows, or one of your backup codes."),
         widget=forms.TextInput(

@@ -296,3 +296,15 @@ def test_network_table_xlsx_has_one_row_per_member_with_numbers(real_data):
     with translation.override("fi"):
         assert rows[33][:2] == (gettext("Source"), f"{turnout.source} ({turnout.licence})")
     assert len(rows) == 34
+
+
+def test_units_are_shown_in_the_readers_language_and_a_year_is_not_repeated(real_data):
+    client = client_for(real_data, "contact_a")
+    finnish = html.unescape(client.get(detail("980")).content.decode())
+    assert "henkeä" in finnish and "persons" not in finnish
+    # the turnout indicator's name already says 2021: the heading does not repeat it
+    assert "Äänestysaktiivisuus, kuntavaalit 2021</h3>" in finnish
+    assert "kuntavaalit 2021 2021" not in finnish
+    client.post(reverse("set_language"), {"language": "sv", "next": "/"})
+    swedish = html.unescape(client.get(detail("980")).content.decode())
+    assert "personer" in swedish and "persons" not in swedish

@@ -201,3 +201,14 @@ def test_network_staff_can_remove_a_lost_authenticator_in_the_admin(network):
         client = login(Client(), getattr(network, persona))
         delete = reverse("admin:otp_totp_totpdevice_delete", args=[other.pk])
         assert client.get(delete).status_code == 403
+
+
+def test_the_verification_page_names_the_code_and_offers_no_menu(network):
+    confirmed_device(network.staff)
+    client, _response = password_login(network.staff)
+    page = client.get(reverse("otp_verify")).content.decode()
+    assert "Vahvistuskoodi" in page
+    admin_link = f'href="{reverse("admin:index")}"'
+    assert admin_link not in page and reverse("events:event_list") not in page
+    verified = login(Client(), network.staff).get(reverse("municipalities:dashboard"))
+    assert admin_link in verified.content.decode()
