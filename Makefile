@@ -112,7 +112,7 @@ bench: setup ## Run the benchmarks (bench/*.py; pages need DATABASE_URL=postgres
 	else echo "bench/pages.py skipped: set DATABASE_URL to a dedicated PostgreSQL database"; fi
 
 .PHONY: loadtest
-loadtest: setup ## Locust: 150 users for 2 min on loopback (needs DATABASE_URL of a dedicated PostgreSQL DB)
+loadtest: install messages ## Locust: 150 users for 2 min on loopback (needs DATABASE_URL of a dedicated PostgreSQL DB)
 	$(PY) -m pip install --quiet -e ".[dev,load]"
 	@test -n "$$DATABASE_URL" || { echo "set DATABASE_URL to a dedicated PostgreSQL database" >&2; exit 1; }
 	$(PY) bench/loadtest.py
