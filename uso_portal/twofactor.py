@@ -144,7 +144,7 @@ def setup(request: HttpRequest) -> HttpResponse:
         "form": form,
         "next": _next_url(request),
         "qr_svg": segno.make(device.config_url, error="m").svg_inline(
-            scale=4, title=str(_("QR code for the authenticator app"))
+            scale=4, light="#fff", title=str(_("QR code for the authenticator app"))
         ),
         "secret": " ".join(secret[i : i + 4] for i in range(0, len(secret), 4)),
     }

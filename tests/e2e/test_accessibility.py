@@ -93,6 +93,13 @@ def test_the_staff_pages_have_no_serious_accessibility_violation(portal, new_pag
         "staff-invoices": "/portal/invoices/",
     }
     check(page, pages, language, found)
+    # and the enrolment page (QR code) of a consultant who has no authenticator app yet
+    enrolment = axe_page(new_page, language)
+    log_in(enrolment, portal.network.consultant, PASSWORD)
+    assert "/account/two-factor/setup/" in enrolment.url, enrolment.url
+    expect(enrolment.locator("figure.qr-code svg")).to_be_visible()
+    found["two-factor-setup"] = axe_violations(enrolment) + reflow_problems(enrolment)
+    screenshot(enrolment, f"a11y-{language}-two-factor-setup")
 
     # then none has a serious or critical violation
     assert_none(found)
