@@ -1,6 +1,5 @@
 """The billing admin: frozen issued invoices, the actions, fee schedules, travel costs."""
 
-import datetime
 import io
 import re
 import zipfile
@@ -22,7 +21,6 @@ from billing.models import (
     Invoice,
     InvoiceKind,
     InvoiceStatus,
-    SellerSettings,
     TravelCost,
     TravelCostStatus,
 )
@@ -31,6 +29,7 @@ from tests.auth import login
 
 from ..conftest import client_for
 from ..municipalities.factories import StaffUserFactory
+from .factories import billing_world
 
 pytestmark = pytest.mark.django_db
 
@@ -40,30 +39,7 @@ TIERS = [(0, 8999, "8000.00"), (9000, 45000, "11000.00"), (45001, None, "16000.0
 @pytest.fixture
 def drafts(network) -> dict[str, Invoice]:
     """Seller, fee schedule, addresses and populations; the 2021 annual-fee drafts of A and B."""
-    SellerSettings.objects.create(
-        name="Esimerkki Konsultointi Oy",
-        business_id="1234567-1",
-        vat_id="FI12345671",
-        street="Esimerkkikatu 1",
-        postal_code="00100",
-        city="Helsinki",
-        iban="FI2112345600000785",
-        bic="NDEAFIHH",
-    )
-    schedule = FeeSchedule.objects.create(season=network.membership_a.season)
-    for low, high, fee in TIERS:
-        schedule.tiers.create(min_population=low, max_population=high, annual_fee=Decimal(fee))
-    for municipality, population in (
-        (network.municipality_a, 33352),
-        (network.municipality_b, 9008),
-    ):
-        municipality.billing_street_address = "Kunnantalontie 1"
-        municipality.billing_postal_code = "33470"
-        municipality.billing_post_office = municipality.name_fi.upper()
-        municipality.save()
-        municipality.population_figures.create(
-            reference_date=datetime.date(2020, 12, 31), population=population, source="SVT"
-        )
+    billing_world(network)
     services.billing_run(season=network.membership_a.season, year=2021)
     fees = Invoice.objects.filter(kind=InvoiceKind.ANNUAL_FEE)
     return {

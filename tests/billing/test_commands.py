@@ -18,16 +18,16 @@ from billing.models import (
     BatchStatus,
     BillingBatch,
     DocumentStatus,
-    FeeSchedule,
     Invoice,
     InvoiceKind,
     InvoiceLine,
     InvoiceStatus,
-    SellerSettings,
     TravelCost,
     TravelCostStatus,
 )
 from municipalities.models import PopulationFigure
+
+from .factories import billing_world
 
 pytestmark = pytest.mark.django_db
 
@@ -36,40 +36,12 @@ HEADER = (
     "invoice_number,kind,municipality_code,municipality_name,business_id,invoice_date,due_date,"
     "reference,net_total,vat_total,gross_total,status"
 )
-TIERS = [(0, 8999, "8000.00"), (9000, 45000, "11000.00"), (45001, None, "16000.00")]
 
 
 @pytest.fixture
 def billing(network):
     """Seller, the 2021-2022 fee schedule, billing addresses and the populations of 2020."""
-    SellerSettings.objects.create(
-        name="Esimerkki Konsultointi Oy",
-        business_id="1234567-1",
-        vat_id="FI12345671",
-        street="Esimerkkikatu 1",
-        postal_code="00100",
-        city="Helsinki",
-        iban="FI2112345600000785",
-        bic="NDEAFIHH",
-    )
-    schedule = FeeSchedule.objects.create(season=network.membership_a.season)
-    for low, high, fee in TIERS:
-        schedule.tiers.create(min_population=low, max_population=high, annual_fee=Decimal(fee))
-    for municipality, business_id, population in (
-        (network.municipality_a, "0158221-7", 33352),
-        (network.municipality_b, "0151789-6", 9008),
-    ):
-        municipality.business_id = business_id
-        municipality.billing_street_address = "Kunnantalontie 1"
-        municipality.billing_postal_code = "33470"
-        municipality.billing_post_office = municipality.name_fi.upper()
-        municipality.save()
-        PopulationFigure.objects.create(
-            municipality=municipality,
-            reference_date=datetime.date(2020, 12, 31),
-            population=population,
-            source="Tilastokeskus",
-        )
+    billing_world(network)
     return network
 
 

@@ -15,20 +15,17 @@ from billing import services
 from billing.models import (
     BatchStatus,
     BillingBatch,
-    FeeSchedule,
     Invoice,
     InvoiceKind,
-    SellerSettings,
     TravelCost,
     TravelCostStatus,
 )
-from municipalities.models import PopulationFigure
 
 from ..conftest import client_for
+from .factories import billing_world
 
 pytestmark = pytest.mark.django_db
 
-TIERS = [(0, 8999, "8000.00"), (9000, 45000, "11000.00"), (45001, None, "16000.00")]
 INCLUSIVE = (
     "The bounds are inclusive: a municipality of exactly 9 000 or exactly 45 000 inhabitants "
     "pays the middle fee. The experts' travel costs are invoiced at actual cost."
@@ -36,34 +33,9 @@ INCLUSIVE = (
 
 
 def make_billable(network) -> None:
-    """Seller, the season's fee schedule, billing addresses and the populations of 2020."""
-    SellerSettings.objects.create(
-        name="Esimerkki Konsultointi Oy",
-        business_id="1234567-1",
-        vat_id="FI12345671",
-        street="Esimerkkikatu 1",
-        postal_code="00100",
-        city="Helsinki",
-        iban="FI2112345600000785",
-        bic="NDEAFIHH",
-    )
-    schedule = FeeSchedule.objects.create(season=network.membership_a.season)
-    for low, high, fee in TIERS:
-        schedule.tiers.create(min_population=low, max_population=high, annual_fee=Decimal(fee))
-    for municipality, population in (
-        (network.municipality_a, 33352),
-        (network.municipality_b, 9000),
-    ):
-        municipality.billing_street_address = "Kunnantalontie 1"
-        municipality.billing_postal_code = "33470"
-        municipality.billing_post_office = municipality.name_fi.upper()
-        municipality.save()
-        PopulationFigure.objects.create(
-            municipality=municipality,
-            reference_date=datetime.date(2020, 12, 31),
-            population=population,
-            source="Tilastokeskus",
-        )
+    """Seller, the season's fee schedule, addresses and the populations of 2020 (B has exactly
+    9 000 inhabitants, the middle tier's lower bound)."""
+    billing_world(network, population_b=9000)
 
 
 def travel_draft(network, membership, amount="84.60") -> Invoice:
