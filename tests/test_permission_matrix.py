@@ -64,6 +64,7 @@ MATRIX = {
     # Second factor: staff only (contacts log in with a password alone).
     "otp_verify": (None, "get", {**STAFF_403, A: 404, B: 404}),
     "otp_setup": (None, "get", {**STAFF_403, A: 404, B: 404}),
+    "otp_enrol": (lambda w: {"token": "not-a-link"}, "get", logged_in(404)),
     "municipalities:dashboard": (None, "get", logged_in(200)),
     "municipalities:contact_list": (None, "get", contacts_only()),
     "municipalities:contact_create": (None, "get", contacts_only()),

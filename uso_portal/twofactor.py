@@ -5,6 +5,11 @@ but the second-factor pages themselves, logout, language choice and `/healthz`. 
 authenticator app yet is sent to enrolment (QR code + the secret as text); enrolment confirms the
 app with one code and hands out ten single-use backup codes. Municipal contact persons are not
 affected. django-otp throttles wrong codes per device (growing delays).
+
+A password alone does not enrol: someone who has a staff member's password but not their
+mailbox must not be able to register their own app. Until the person has passed a second factor,
+enrolment opens only through a signed link e-mailed to their address (valid for an hour, only for
+the same logged-in user). A verified user replaces their app without it.
 """
 
 from base64 import b32encode
@@ -13,11 +18,14 @@ import segno
 from django import forms
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
+from django.core import signing
+from django.core.mail import send_mail
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import Resolver404, resolve, reverse
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
 from django_otp import devices_for_user, match_token, user_has_device
@@ -25,8 +33,19 @@ from django_otp import login as otp_login
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-EXEMPT_URL_NAMES = {"otp_verify", "otp_setup", "logout", "admin:logout", "set_language", "healthz"}
+EXEMPT_URL_NAMES = {
+    "otp_verify",
+    "otp_setup",
+    "otp_enrol",
+    "logout",
+    "admin:logout",
+    "set_language",
+    "healthz",
+}
 BACKUP_CODE_COUNT = 10
+ENROLMENT_SALT = "uso_portal.twofactor.enrolment"
+ENROLMENT_MAX_AGE = 3600  # seconds
+ENROLMENT_SESSION_KEY = "otp_enrolment_user"
 
 
 def second_factor_required(user) -> bool:
@@ -130,12 +149,15 @@ def setup(request: HttpRequest) -> HttpResponse:
     _staff_only(request)
     if user_has_device(request.user) and not request.user.is_verified():
         return redirect_to_login(_next_url(request), reverse("otp_verify"))
+    if not _may_enrol(request):
+        return _enrolment_link(request)
     device = _pending_device(request.user)
     form = TokenForm(request.POST or None)
     if form.is_valid():
         if device.verify_token(form.cleaned_data["otp_token"]):
             codes = _confirm(request.user, device)
             otp_login(request, device)
+            request.session.pop(ENROLMENT_SESSION_KEY, None)
             context = {"codes": codes, "next": _next_url(request)}
             return render(request, "registration/otp_backup_codes.html", context)
         form.add_error("otp_token", _("The code is wrong or has expired. Try the next code."))
@@ -149,3 +171,41 @@ def setup(request: HttpRequest) -> HttpResponse:
         "secret": " ".join(secret[i : i + 4] for i in range(0, len(secret), 4)),
     }
     return render(request, "registration/otp_setup.html", context)
+
+
+def _may_enrol(request: HttpRequest) -> bool:
+    return request.user.is_verified() or (
+        request.session.get(ENROLMENT_SESSION_KEY) == request.user.pk
+    )
+
+
+def _enrolment_link(request: HttpRequest) -> HttpResponse:
+    """The page that e-mails the enrolment link (on the person's request)."""
+    sent = request.method == "POST" and "send_link" in request.POST
+    if sent:
+        token = signing.dumps(request.user.pk, salt=ENROLMENT_SALT)
+        link = request.build_absolute_uri(reverse("otp_enrol", args=[token]))
+        context = {"link": f"{link}?{urlencode({'next': _next_url(request)})}", "hours": 1}
+        send_mail(
+            subject=str(_("Set up two-step verification for the USO portal")),
+            message=render_to_string("registration/otp_enrolment_email.txt", context),
+            from_email=None,
+            recipient_list=[request.user.email],
+        )
+    context = {"sent": sent, "email": request.user.email, "next": _next_url(request)}
+    return render(request, "registration/otp_enrolment_link.html", context)
+
+
+@login_required
+@require_http_methods(["GET"])
+def enrol(request: HttpRequest, token: str) -> HttpResponse:
+    """The e-mailed link: it opens enrolment for the same logged-in user within the hour."""
+    _staff_only(request)
+    try:
+        user_pk = signing.loads(token, salt=ENROLMENT_SALT, max_age=ENROLMENT_MAX_AGE)
+    except signing.BadSignature as error:  # also SignatureExpired
+        raise Http404("The link is invalid or has expired.") from error
+    if user_pk != request.user.pk:
+        raise Http404("The link is someone else's.")
+    request.session[ENROLMENT_SESSION_KEY] = user_pk
+    return redirect(f"{reverse('otp_setup')}?{urlencode({'next': _next_url(request)})}")

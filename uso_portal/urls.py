@@ -18,6 +18,7 @@ auth_patterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("account/two-factor/", twofactor.verify, name="otp_verify"),
     path("account/two-factor/setup/", twofactor.setup, name="otp_setup"),
+    path("account/two-factor/setup/<str:token>/", twofactor.enrol, name="otp_enrol"),
     path(
         "password/change/",
         auth_views.PasswordChangeView.as_view(),

@@ -1,7 +1,10 @@
 """axe-core on the portal's pages, in Finnish and in Swedish: no serious or critical WCAG 2.1
 A/AA violation, and (which axe cannot judge) no sideways scrolling in a 320 px window."""
 
+import re
+
 import pytest
+from django.core import mail
 from playwright.sync_api import expect
 
 from billing.models import BillingBatch
@@ -93,10 +96,18 @@ def test_the_staff_pages_have_no_serious_accessibility_violation(portal, new_pag
         "staff-invoices": "/portal/invoices/",
     }
     check(page, pages, language, found)
-    # and the enrolment page (QR code) of a consultant who has no authenticator app yet
+    # and the enrolment pages of a consultant who has no authenticator app yet: the page that
+    # e-mails the enrolment link, then (link followed) the QR code
     enrolment = axe_page(new_page, language)
     log_in(enrolment, portal.network.consultant, PASSWORD)
     assert "/account/two-factor/setup/" in enrolment.url, enrolment.url
+    mail.outbox.clear()
+    enrolment.locator("button[name=send_link]").click()
+    expect(enrolment.locator("[role=status]")).to_contain_text(portal.network.consultant.email)
+    found["two-factor-link"] = axe_violations(enrolment) + reflow_problems(enrolment)
+    screenshot(enrolment, f"a11y-{language}-two-factor-link")
+    [message] = mail.outbox
+    enrolment.goto(re.search(r"https?://\S+", message.body).group(0))
     expect(enrolment.locator("figure.qr-code svg")).to_be_visible()
     found["two-factor-setup"] = axe_violations(enrolment) + reflow_problems(enrolment)
     screenshot(enrolment, f"a11y-{language}-two-factor-setup")

@@ -1,8 +1,10 @@
 """Two-factor authentication: staff, consultants and finance need a TOTP code; contacts do not."""
 
 import re
+import time
 
 import pytest
+from django.core import mail
 from django.test import Client
 from django.urls import reverse
 from django_otp.oath import TOTP
@@ -64,9 +66,52 @@ def test_contact_persons_log_in_with_a_password_alone(network):
     assert client.get(reverse("otp_setup")).status_code == 404
 
 
+def enrolment_link(client: Client, user) -> str:
+    """Ask for the enrolment e-mail and return the link's path and query from it."""
+    mail.outbox.clear()
+    sent = client.post(reverse("otp_setup"), {"send_link": "1", "next": "/admin/"})
+    assert sent.status_code == 200
+    assert user.email in sent.content.decode()
+    [message] = mail.outbox
+    assert message.to == [user.email]
+    return re.search(r"https?://[^/\s]+(/account/two-factor/setup/\S+)", message.body).group(1)
+
+
+def test_a_password_alone_does_not_enrol_an_app(network):
+    client, _response = password_login(network.consultant)
+    page = client.get(reverse("otp_setup"))
+    assert page.status_code == 200
+    assert "<svg" not in page.content.decode() and "otp-secret" not in page.content.decode()
+    assert not TOTPDevice.objects.filter(user=network.consultant).exists()
+    # a POST with a code does not enrol either
+    client.post(reverse("otp_setup"), {"otp_token": "123456"})
+    assert not TOTPDevice.objects.filter(user=network.consultant).exists()
+    assert client.get("/admin/").status_code == 302
+
+
+def test_the_enrolment_link_is_the_users_own_and_expires(network, monkeypatch):
+    link = enrolment_link(password_login(network.consultant)[0], network.consultant)
+    # another staff member, logged in, cannot use it
+    other, _response = password_login(network.finance)
+    assert other.get(link).status_code == 404
+    assert "<svg" not in other.get(reverse("otp_setup")).content.decode()
+    # a tampered link is refused
+    assert other.get(reverse("otp_enrol", args=["x" + link.split("/")[-2]])).status_code == 404
+    # a link older than an hour is refused
+    past = time.time() - 3601
+    monkeypatch.setattr(time, "time", lambda: past)
+    old = enrolment_link(password_login(network.finance)[0], network.finance)
+    monkeypatch.undo()
+    late, _response = password_login(network.finance)
+    assert late.get(old).status_code == 404
+
+
 def test_enrolment_shows_a_qr_code_and_confirms_with_a_code(network):
     user = network.finance
     client, _response = password_login(user)
+    opened = client.get(enrolment_link(client, user))
+    assert opened.status_code == 302
+    assert opened["Location"] == reverse("otp_setup") + "?next=%2Fadmin%2F"
     page = client.get(reverse("otp_setup") + "?next=/admin/")
     assert page.status_code == 200
     html = page.content.decode()
