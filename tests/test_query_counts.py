@@ -378,7 +378,6 @@ PORTAL_NOT_APPLICABLE = {
     "login": "a form; no data",
     "otp_verify": "a form of the user's own device; no rows",
     "otp_setup": "a form of the user's own device; no rows",
-    "otp_enrol": "a link that opens enrolment and redirects; no rows",
     "password_change": "a form; no data",
     "password_change_done": "no data",
     "password_reset": "a form; no data",
