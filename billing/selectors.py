@@ -60,6 +60,7 @@ def dashboard_panel(user: User, membership: Membership | None) -> dict | None:
         status__in=[InvoiceStatus.ISSUED, InvoiceStatus.SENT],
         kind__in=["annual_fee", "travel_costs"],
     ).aggregate(total=Sum("gross_total", default=0))["total"]
-    # The panel shows a few columns: the issued snapshot (the largest field) stays in the database.
-    latest = list(invoices.defer("snapshot", "render_error", "notes")[:3])
+    # the panel shows a few columns: the rest (the issued snapshot above all) stays in the database
+    columns = ("pk", "number", "kind", "gross_total", "due_date", "status")
+    latest = list(invoices.select_related(None).only(*columns)[:3])
     return {"invoices": latest, "open_total": open_total}

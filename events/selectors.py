@@ -19,6 +19,8 @@ from .models import (
     RegistrationStatus,
 )
 
+TITLES = ("title_fi", "title_sv", "title_en")
+
 
 def _member_season_ids(user: User) -> QuerySet:
     return Membership.objects.filter(municipality_id=user.municipality_id).values("season_id")
@@ -144,11 +146,23 @@ def feed_events(*, municipality) -> QuerySet[Event]:
 def dashboard_events_panel(user: User, membership) -> dict | None:
     if membership is None:
         return None
-    events = event_list_for(user=user).filter(end__gte=timezone.now()).order_by("start")[:4]
+    events = (
+        event_list_for(user=user)
+        .filter(end__gte=timezone.now())
+        .select_related(None)
+        .only("pk", *TITLES, "start")  # what the panel shows, with the registration counts
+        .order_by("start")[:4]
+    )
     return {"events": list(events)}
 
 
 def dashboard_news_panel(user: User, membership) -> dict | None:
     if membership is None:
         return None
-    return {"announcements": list(announcement_list_for(user=user)[:4])}
+    announcements = (
+        announcement_list_for(user=user)
+        .select_related(None)
+        .prefetch_related(None)
+        .only("pk", *TITLES, "published_at")  # titles and dates; no bodies or attachments
+    )
+    return {"announcements": list(announcements[:4])}

@@ -208,9 +208,12 @@ def season_totals(rows: list[MembershipRow]) -> dict:
 def dashboard_panel(user: User, membership: Membership | None) -> dict | None:
     if membership is None:
         return None
+    # the panel lists titles, statuses and dates: the rest stays in the database
     workshops = list(
         workshop_list_for(user=user)
         .filter(membership=membership)
+        .select_related(None)
+        .only("pk", "title", "status", "starts_at")
         .order_by("starts_at", "created_at")
     )
     return {"quota": quota_for(membership), "workshops": workshops}
