@@ -50,7 +50,7 @@ ALLOWED_HOSTS = env("ALLOWED_HOSTS")
 CSRF_TRUSTED_ORIGINS = env("CSRF_TRUSTED_ORIGINS")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "uso_portal.admin.PortalAdminConfig",  # django.contrib.admin, past the second factor only
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",

@@ -1,13 +1,8 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
-from django.utils.translation import gettext_lazy as _
 
 from . import twofactor, views
-
-admin.site.site_header = _("USO network administration")
-admin.site.site_title = _("USO administration")
-admin.site.index_title = _("Administration")
 
 auth_patterns = [
     path(

@@ -257,3 +257,20 @@ def test_the_verification_page_names_the_code_and_offers_no_menu(network):
     assert admin_link not in page and reverse("events:event_list") not in page
     verified = login(Client(), network.staff).get(reverse("municipalities:dashboard"))
     assert admin_link in verified.content.decode()
+
+
+def test_the_admin_itself_refuses_an_unverified_staff_user(network, settings):
+    # even without the middleware (removed or reordered by mistake) the admin stays closed
+    middleware = "uso_portal.twofactor.SecondFactorRequiredMiddleware"
+    settings.MIDDLEWARE = [name for name in settings.MIDDLEWARE if name != middleware]
+    confirmed_device(network.staff)
+    client, _response = password_login(network.staff)
+    response = client.get("/admin/billing/invoice/")
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("admin:login"))
+    assert login(Client(), network.staff).get("/admin/billing/invoice/").status_code == 200
+
+
+def test_the_admin_site_is_the_portals(network):
+    page = login(Client(), network.staff).get("/admin/").content.decode()
+    assert "USO-verkoston ylläpito" in page  # the header, in Finnish
