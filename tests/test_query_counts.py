@@ -6,9 +6,9 @@ a second request, makes 49 more rows, counts again, and asserts that the counts 
 the 50 rows are really shown. A failure prints both query lists, so the query repeated per row
 stands out.
 
-On top of the counting, the whole module runs with the N+1 guard of tests/plugins/fetch_mode.py:
-a row that loads a relation it came without (`row.municipality` without `select_related`) raises
-`FieldFetchBlocked` instead of querying.
+On top of the counting, like every test, these run with the N+1 guard of
+tests/plugins/fetch_mode.py: a row that loads a relation it came without (`row.municipality`
+without `select_related`) raises `FieldFetchBlocked` instead of querying.
 
 A portal URL (in the permission matrix) or an admin registered without a row builder here fails
 `test_every_portal_page_is_counted` / `test_every_admin_changelist_is_counted`: give it a builder,
@@ -36,7 +36,6 @@ from billing.models import BillingBatch, FeeSchedule, FeeTier, Invoice, InvoiceS
 from events.models import CalendarFeed, EventSeries
 from municipalities.models import Membership
 from tests.auth import login
-from tests.plugins.fetch_mode import fetch_raise_among_peers  # noqa: F401 (the N+1 guard)
 from workshops.models import WorkshopStatus, WorkshopTransition
 
 from .billing.factories import TravelCostFactory, series, stored_invoice
@@ -68,8 +67,6 @@ from .workshops.factories import (
     WorkshopFactory,
     WorkshopTopicFactory,
 )
-
-pytestmark = pytest.mark.usefixtures("fetch_raise_among_peers")
 
 ROWS = 50
 

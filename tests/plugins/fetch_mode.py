@@ -1,4 +1,4 @@
-"""N+1 guard for the tests, built on Django 6.1's fetch modes.
+"""N+1 guard for the whole test suite, built on Django 6.1's fetch modes.
 
 `FETCH_RAISE_AMONG_PEERS` lets a lone object load a relation or a deferred field on demand (one
 query, as with the default `FETCH_ONE`), but raises `FieldFetchBlocked` when an object that came
@@ -9,16 +9,18 @@ Fetch modes cover forward foreign keys, one-to-one fields (both ways) and deferr
 related manager in a loop (`row.children.all()`) is a new query, not a fetch, and is caught by
 the constant query counts of tests/test_query_counts.py instead.
 
-Use it for a module with `pytestmark = pytest.mark.usefixtures("fetch_raise_among_peers")` (and
-the fixture imported), or for the whole run with `pytest_plugins = ["tests.plugins.fetch_mode"]`
-in tests/conftest.py, which makes it autouse; a test that must loop lazily on purpose opts out
-with `@pytest.mark.lazy_fetch_allowed`.
+tests/conftest.py loads this module as a plugin (`pytest_plugins`), which makes the guard apply
+to every test. A test that must load lazily on purpose opts out as a whole with
+`@pytest.mark.lazy_fetch_allowed`, or for one step with `with lazy_fetch_allowed():`.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 import pytest
-from django.db.models import FETCH_RAISE, query
+from django.db.models import FETCH_ONE, FETCH_RAISE, query
 from django.db.models.fetch_modes import FetchMode
 
 
@@ -40,11 +42,15 @@ class FetchRaiseAmongPeers(FetchMode):
 FETCH_RAISE_AMONG_PEERS = FetchRaiseAmongPeers()
 
 
-@pytest.fixture
-def fetch_raise_among_peers(monkeypatch):
-    """Every queryset of the test defaults to FETCH_RAISE_AMONG_PEERS."""
-    monkeypatch.setattr(query, "DEFAULT_FETCH_MODE", FETCH_RAISE_AMONG_PEERS)
-    return FETCH_RAISE_AMONG_PEERS
+@contextmanager
+def lazy_fetch_allowed() -> Iterator[None]:
+    """Django's default (one query per lazy load) for the duration of the block."""
+    guarded = query.DEFAULT_FETCH_MODE
+    query.DEFAULT_FETCH_MODE = FETCH_ONE
+    try:
+        yield
+    finally:
+        query.DEFAULT_FETCH_MODE = guarded
 
 
 def pytest_configure(config):
@@ -54,10 +60,7 @@ def pytest_configure(config):
 
 
 @pytest.fixture(autouse=True)
-def _n_plus_one_guard(request):
-    """Active only when this module is loaded as a plugin (`-p tests.plugins.fetch_mode`)."""
-    if not request.config.pluginmanager.has_plugin(__name__):
-        return
-    if request.node.get_closest_marker("lazy_fetch_allowed"):
-        return
-    request.getfixturevalue("fetch_raise_among_peers")
+def _n_plus_one_guard(request, monkeypatch):
+    """Every queryset of the test defaults to FETCH_RAISE_AMONG_PEERS."""
+    if not request.node.get_closest_marker("lazy_fetch_allowed"):
+        monkeypatch.setattr(query, "DEFAULT_FETCH_MODE", FETCH_RAISE_AMONG_PEERS)
