@@ -79,7 +79,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
-    "uso_portal.twofactor.SecondFactorRequiredMiddleware",
+    "uso_portal.twofactor.middleware.SecondFactorRequiredMiddleware",
     "uso_portal.middleware.LanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -162,7 +162,7 @@ AXES_IPWARE_META_PRECEDENCE_ORDER = (
 )
 SESSION_COOKIE_AGE = env("SESSION_DAYS") * 24 * 3600
 STAFF_SESSION_SECONDS = env("STAFF_SESSION_HOURS") * 3600
-# Staff, consultants and finance pass a TOTP second factor (uso_portal/twofactor.py). The issuer
+# Staff, consultants and finance pass a TOTP second factor (uso_portal/twofactor/). The issuer
 # names the account in authenticator apps; a test installation can set another to tell them apart.
 OTP_TOTP_ISSUER = env("OTP_ISSUER")
 

@@ -2,7 +2,8 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from . import twofactor, views
+from . import views
+from .twofactor import views as twofactor
 
 auth_patterns = [
     path(

@@ -261,7 +261,7 @@ def test_the_verification_page_names_the_code_and_offers_no_menu(network):
 
 def test_the_admin_itself_refuses_an_unverified_staff_user(network, settings):
     # even without the middleware (removed or reordered by mistake) the admin stays closed
-    middleware = "uso_portal.twofactor.SecondFactorRequiredMiddleware"
+    middleware = "uso_portal.twofactor.middleware.SecondFactorRequiredMiddleware"
     settings.MIDDLEWARE = [name for name in settings.MIDDLEWARE if name != middleware]
     confirmed_device(network.staff)
     client, _response = password_login(network.staff)

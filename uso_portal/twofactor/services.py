@@ -1,0 +1,54 @@
+"""Writes of the second factor: pending and confirmed devices, backup codes, enrolment links."""
+
+from django.core import signing
+from django.core.mail import send_mail
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.utils.translation import gettext as _
+from django_otp import devices_for_user
+from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+BACKUP_CODE_COUNT = 10
+ENROLMENT_SALT = "uso_portal.twofactor.enrolment"
+ENROLMENT_MAX_AGE = 3600  # seconds
+
+
+def pending_device(user) -> TOTPDevice:
+    """The authenticator being enrolled: the same secret until it is confirmed (a reload of the
+    page must not invalidate what the app has already scanned)."""
+    device = TOTPDevice.objects.filter(user=user, confirmed=False).order_by("pk").first()
+    return device or TOTPDevice.objects.create(user=user, name="Authenticator", confirmed=False)
+
+
+@transaction.atomic
+def device_confirm(*, user, device: TOTPDevice) -> list[str]:
+    """Make `device` the user's only authenticator and issue fresh backup codes."""
+    for other in devices_for_user(user, confirmed=None):
+        if other.pk != device.pk or not isinstance(other, TOTPDevice):
+            other.delete()
+    device.confirmed = True
+    device.save(update_fields=["confirmed"])
+    backup = StaticDevice.objects.create(user=user, name="Backup codes", confirmed=True)
+    codes = [StaticToken.random_token() for _index in range(BACKUP_CODE_COUNT)]
+    StaticToken.objects.bulk_create(StaticToken(device=backup, token=code) for code in codes)
+    return codes
+
+
+def enrolment_token(user) -> str:
+    return signing.dumps(user.pk, salt=ENROLMENT_SALT)
+
+
+def enrolment_token_user_pk(token: str) -> int:
+    """The user a token was made for; `signing.BadSignature` when forged or expired."""
+    return signing.loads(token, salt=ENROLMENT_SALT, max_age=ENROLMENT_MAX_AGE)
+
+
+def enrolment_link_send(*, user, link: str) -> None:
+    context = {"link": link, "hours": ENROLMENT_MAX_AGE // 3600}
+    send_mail(
+        subject=_("Set up two-step verification for the USO portal"),
+        message=render_to_string("registration/otp_enrolment_email.txt", context),
+        from_email=None,
+        recipient_list=[user.email],
+    )
