@@ -8,7 +8,7 @@ from django.http import Http404
 
 from municipalities.models import Membership, User
 
-from .models import FeeSchedule, Invoice, InvoiceStatus
+from .models import FeeSchedule, Invoice, InvoiceKind, InvoiceStatus
 
 VIEW_ALL = "billing.view_invoice"
 
@@ -58,7 +58,7 @@ def dashboard_panel(user: User, membership: Membership | None) -> dict | None:
     invoices = invoice_list_for(user=user)
     open_total = invoices.filter(
         status__in=[InvoiceStatus.ISSUED, InvoiceStatus.SENT],
-        kind__in=["annual_fee", "travel_costs"],
+        kind__in=[InvoiceKind.ANNUAL_FEE, InvoiceKind.TRAVEL_COSTS],
     ).aggregate(total=Sum("gross_total", default=0))["total"]
     # the panel shows a few columns: the rest (the issued snapshot above all) stays in the database
     columns = ("pk", "number", "kind", "gross_total", "due_date", "status")
