@@ -106,7 +106,9 @@ def test_the_enrolment_link_is_the_users_own_and_expires(network, monkeypatch):
     assert late.get(old).status_code == 404
 
 
-def test_enrolment_shows_a_qr_code_and_confirms_with_a_code(network):
+def test_enrolment_shows_a_qr_code_and_confirms_with_a_code(
+    network, django_capture_on_commit_callbacks
+):
     user = network.finance
     client, _response = password_login(user)
     opened = client.get(enrolment_link(client, user))
@@ -131,7 +133,11 @@ def test_enrolment_shows_a_qr_code_and_confirms_with_a_code(network):
     device.refresh_from_db()
     device.throttle_reset()  # a wrong code delays the next attempt; a person waits
 
-    done = client.post(reverse("otp_setup"), {"otp_token": token_for(device), "next": "/admin/"})
+    with django_capture_on_commit_callbacks(execute=True):
+        done = client.post(
+            reverse("otp_setup"), {"otp_token": token_for(device), "next": "/admin/"}
+        )
+    assert len(mail.outbox) == 1  # the link; a first app replaces nothing, so no notice
     assert done.status_code == 200
     codes = done.context["codes"]
     assert len(codes) == 10 and len(set(codes)) == 10
@@ -183,9 +189,13 @@ def test_a_backup_code_works_once(network):
     confirmed_device(user)
     backup = StaticDevice.objects.create(user=user, name="Backup codes", confirmed=True)
     StaticToken.objects.create(device=backup, token="abcd2345")
+    StaticToken.objects.create(device=backup, token="efgh6789")
     client, _response = password_login(user)
     used = client.post(reverse("otp_verify"), {"otp_token": "ABCD 2345", "next": "/admin/"})
     assert used.status_code == 302
+    # the person is told how many backup codes are left
+    page = client.get(reverse("municipalities:dashboard")).content.decode()
+    assert "Käytit varakoodin: jäljellä on 1." in page
     assert client.get("/admin/").status_code == 200
 
     again, _response = password_login(user)
@@ -211,17 +221,22 @@ def test_an_unverified_staff_user_can_still_log_out_and_choose_a_language(networ
     assert "_auth_user_id" not in client.session
 
 
-def test_a_verified_user_replaces_the_authenticator(network):
+def test_a_verified_user_replaces_the_authenticator(network, django_capture_on_commit_callbacks):
     user = network.staff
     old = confirmed_device(user)
     client = login(Client(), user)
     page = client.get(reverse("otp_setup"))
     assert page.status_code == 200
     new = TOTPDevice.objects.get(user=user, confirmed=False)
-    client.post(reverse("otp_setup"), {"otp_token": token_for(new)})
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("otp_setup"), {"otp_token": token_for(new)})
     assert list(TOTPDevice.objects.filter(user=user)) == [new]
     assert not TOTPDevice.objects.filter(pk=old.pk).exists()
     assert StaticDevice.objects.filter(user=user).count() == 1
+    # the person is told (someone with their session could have done it)
+    [notice] = mail.outbox
+    assert notice.to == [user.email]
+    assert "vaihdettiin" in notice.subject
 
 
 def test_enrolment_is_refused_to_a_staff_user_who_has_not_verified(network):

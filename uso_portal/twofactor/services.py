@@ -23,10 +23,14 @@ def pending_device(user) -> TOTPDevice:
 
 @transaction.atomic
 def device_confirm(*, user, device: TOTPDevice) -> list[str]:
-    """Make `device` the user's only authenticator and issue fresh backup codes."""
+    """Make `device` the user's only authenticator and issue fresh backup codes; when it replaces
+    an app, the person is told by e-mail (someone else may have done it)."""
+    replaced = TOTPDevice.objects.filter(user=user, confirmed=True).exclude(pk=device.pk).exists()
     for other in devices_for_user(user, confirmed=None):
         if other.pk != device.pk or not isinstance(other, TOTPDevice):
             other.delete()
+    if replaced:
+        transaction.on_commit(lambda: _replacement_notice_send(user))
     device.confirmed = True
     device.save(update_fields=["confirmed"])
     backup = StaticDevice.objects.create(user=user, name="Backup codes", confirmed=True)
@@ -49,6 +53,15 @@ def enrolment_link_send(*, user, link: str) -> None:
     send_mail(
         subject=_("Set up two-step verification for the USO portal"),
         message=render_to_string("registration/otp_enrolment_email.txt", context),
+        from_email=None,
+        recipient_list=[user.email],
+    )
+
+
+def _replacement_notice_send(user) -> None:
+    send_mail(
+        subject=_("Your authenticator app for the USO portal was replaced"),
+        message=render_to_string("registration/otp_replaced_email.txt", {}),
         from_email=None,
         recipient_list=[user.email],
     )

@@ -4,6 +4,7 @@ from base64 import b32encode
 
 import segno
 from django import forms
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.core import signing
@@ -12,9 +13,11 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods
 from django_otp import login as otp_login
 from django_otp import match_token, user_has_device
+from django_otp.plugins.otp_static.models import StaticDevice
 
 from . import services
 
@@ -66,6 +69,8 @@ def verify(request: HttpRequest) -> HttpResponse:
         device = match_token(request.user, form.cleaned_data["otp_token"])
         if device is not None:
             otp_login(request, device)
+            if isinstance(device, StaticDevice):
+                _backup_codes_left(request, device)
             return redirect(_next_url(request))
         form.add_error(
             "otp_token",
@@ -73,6 +78,16 @@ def verify(request: HttpRequest) -> HttpResponse:
         )
     context = {"form": form, "next": _next_url(request)}
     return render(request, "registration/otp_verify.html", context)
+
+
+def _backup_codes_left(request: HttpRequest, device: StaticDevice) -> None:
+    left = device.token_set.count()
+    text = ngettext(
+        "You used a backup code: %(count)d is left. Replacing your app gives new ones.",
+        "You used a backup code: %(count)d are left. Replacing your app gives new ones.",
+        left,
+    ) % {"count": left}
+    messages.warning(request, text)
 
 
 @login_required
