@@ -467,6 +467,15 @@ LIST_PAGES = [
         refused={**STAFF_ONLY, "consultant": 403, "consultant_c": 403, "finance": 403},
     ),
     ListPage(
+        "workshops:season_overview_xlsx",
+        "municipalities.Membership",
+        NAME,
+        SEASON,
+        shows={"staff": "ABC", "superuser": "ABC"},
+        refused={**STAFF_ONLY, "consultant": 403, "consultant_c": 403, "finance": 403},
+        text=_xlsx,
+    ),
+    ListPage(
         "billing:invoice_list",
         "billing.Invoice",
         lambda invoice: invoice.number or "never shown",
@@ -494,6 +503,13 @@ LIST_PAGES = [
         ANALYSIS_LINK,
         refused={"anonymous": 302, **dict.fromkeys(OWN, 403), "finance": 403},
     ),
+    ListPage(
+        "analysis:network_table_xlsx",
+        "analysis.IndicatorValue",
+        NAME,
+        refused={"anonymous": 302, **dict.fromkeys(OWN, 403), "finance": 403},
+        text=_xlsx,
+    ),
 ]
 
 
@@ -519,11 +535,15 @@ def test_each_list_page_shows_each_persona_the_rows_the_rule_shows(world, page):
 
 @dataclass(frozen=True)
 class DetailPage:
+    """A portal URL of one scoped object: 200 where the rule shows it, 404 elsewhere. A POST
+    (it would change the object) is only sent by the personas who must get the 404."""
+
     name: str
     label: str
     kwargs: Callable[[object], dict]
     refused: dict[str, int] | None = None
     letters: str = "ABC"
+    post: dict | None = None
 
 
 DETAIL_PAGES = [
@@ -534,6 +554,36 @@ DETAIL_PAGES = [
         "workshops.Deliverable",
         lambda row: {"pk": row.pk},
         letters="ABCR",
+    ),
+    DetailPage("workshops:workshop_edit", "workshops.Workshop", lambda row: {"pk": row.pk}),
+    DetailPage(
+        "workshops:workshop_transition",
+        "workshops.Workshop",
+        lambda row: {"pk": row.pk},
+        post={"to": "cancelled"},
+    ),
+    DetailPage(
+        "workshops:comment_add",
+        "workshops.Workshop",
+        lambda row: {"pk": row.pk},
+        post={"body": "x"},
+    ),
+    DetailPage(
+        "workshops:deliverable_upload", "workshops.Workshop", lambda row: {"pk": row.pk}, post={}
+    ),
+    DetailPage(
+        "events:registration_cancel",
+        "events.Registration",
+        lambda row: {"pk": row.pk},
+        refused=CONTACTS_ONLY,
+        letters="ABCR",
+        post={},
+    ),
+    DetailPage(
+        "billing:invoice_finvoice",
+        "billing.Invoice",
+        lambda row: {"pk": row.pk},
+        refused={**dict.fromkeys(OWN, 403), "consultant": 403, "consultant_c": 403},
     ),
     DetailPage(
         "billing:invoice_pdf",
@@ -561,13 +611,66 @@ def test_each_detail_page_opens_what_the_rule_shows_and_is_404_otherwise(world, 
         client = world.client(persona)
         for letter in page.letters:
             url = reverse(page.name, kwargs=page.kwargs(world.rows[page.label][letter]))
-            status = client.get(url).status_code
+            visible = letter in expected(page.label, persona, world)
             refused = (page.refused or {}).get(persona)
+            if page.post is not None:
+                if not visible and not refused:
+                    assert client.post(url, page.post).status_code == 404, f"{persona} {letter}"
+                continue
+            status = client.get(url).status_code
             if refused:
                 assert status == refused, f"{persona} {letter}"
             else:
-                visible = letter in expected(page.label, persona, world)
                 assert status == (200 if visible else 404), f"{persona} {letter}"
+
+
+# URLs that show no municipality's rows, and why (a new URL must be classified).
+NOT_SCOPED_PAGES = {
+    **dict.fromkeys(
+        (
+            "healthz",
+            "set_language",
+            "login",
+            "logout",
+            "password_change",
+            "password_change_done",
+            "password_reset",
+            "password_reset_done",
+            "password_reset_confirm",
+            "password_reset_complete",
+            "otp_verify",
+            "otp_setup",
+            "otp_enrol",
+            "municipalities:logout_everywhere",
+        ),
+        "the user's own account",
+    ),
+    "municipalities:dashboard": "panels of the selectors checked here (workshops, invoices, …)",
+    "municipalities:contact_create": "a form for the contact's own municipality",
+    "events:event_list": "the network's programme (events are not a municipality's)",
+    "events:event_ics": "one event of the programme",
+    "events:event_register": "registers the contact's own people (checked in tests/events)",
+    "events:material_download": "material of the programme",
+    "events:announcement_list": "the network's announcements",
+    "events:announcement_detail": "the network's announcements",
+    "events:attachment_download": "the network's announcements",
+    "events:calendar_feed": "the contact's own municipality's feed",
+    "events:calendar_feed_ics": "a feed by its secret token",
+    "workshops:workshop_propose": "a membership by its rule (tests/workshops)",
+    "analysis:analysis_pdf": "the lookup of analysis:analysis_detail (municipality_for)",
+    "billing:batch_progress": "a season's billing batch (network-wide)",
+}
+
+
+def test_every_portal_url_is_checked_or_says_why_not():
+    from .test_permission_matrix import project_url_names
+
+    checked = {page.name for page in (*LIST_PAGES, *DETAIL_PAGES)}
+    names = project_url_names()
+    missing = sorted(names - checked - set(NOT_SCOPED_PAGES))
+    stale = sorted((checked | set(NOT_SCOPED_PAGES)) - names)
+    assert not missing, f"portal URLs neither checked here nor in NOT_SCOPED_PAGES: {missing}"
+    assert not stale, f"rows for URLs that do not exist: {stale}"
 
 
 # --- Nothing can be forgotten ---------------------------------------------------------------------
