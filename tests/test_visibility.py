@@ -251,9 +251,21 @@ def test_the_admin_lists_and_opens_what_the_rule_shows(world, label):
                 page = client.get(_admin_url(label, view, row.pk))
                 if letter in seen:
                     assert page.status_code == 200, f"{persona} {view} {letter}"
+                    _assert_inlines_scoped(world, persona, page, f"{persona} {view} {letter}")
                 else:  # as Django answers for an object that does not exist
                     assert page.status_code == 302, f"{persona} {view} {letter}"
                     assert page.url == reverse("admin:index"), f"{persona} {view} {letter}"
+
+
+def _assert_inlines_scoped(world, persona: str, page, where: str) -> None:
+    """The inline rows of a change page are the ones the rule shows (C's municipality page
+    opens for `consultant`, as master data, without C's memberships or contacts)."""
+    for inline in (page.context or {}).get("inline_admin_formsets", []):
+        model = inline.formset.model
+        if is_scoped(model):
+            label = model._meta.label
+            shown = world.letters(label, inline.formset.get_queryset())
+            assert shown <= expected(label, persona, world), f"{where}: inline {label}"
 
 
 def test_the_history_of_a_deleted_row_is_only_for_who_sees_every_row(world):
