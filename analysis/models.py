@@ -6,6 +6,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from municipalities.models import Municipality
+from municipalities.scoping import MunicipalityScopedQuerySet
 from uso_portal.i18n import localized
 
 
@@ -79,6 +80,8 @@ class IndicatorValue(models.Model):
     year = models.PositiveSmallIntegerField(_("year"))
     value = models.DecimalField(_("value"), max_digits=18, decimal_places=4)
     source = models.CharField(_("source"), max_length=300)
+
+    objects = MunicipalityScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("indicator value")

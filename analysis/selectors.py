@@ -17,11 +17,10 @@ from django.db import models
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 
+from municipalities import scoping
 from municipalities.models import Membership, Municipality, PopulationFigure, Season, User
 
 from .models import Direction, Indicator, IndicatorValue, Perspective
-
-VIEW_ALL = "analysis.view_indicatorvalue"
 
 
 class PeerGroup(models.TextChoices):
@@ -34,16 +33,31 @@ class PeerGroup(models.TextChoices):
 DEFAULT_PEER_GROUP = PeerGroup.POPULATION
 
 
-def sees_all(user: User) -> bool:
-    return user.municipality_id is None and user.has_perm(VIEW_ALL)
+def analyses_visible_to(user: User):
+    """Ids of the municipalities whose analysis the user may open: `IndicatorValue`'s rule (a
+    contact their own, a consultant those they are responsible for, network staff any)."""
+    return scoping.municipalities_visible_to(user, IndicatorValue)
+
+
+def is_analyst(user: User) -> bool:
+    """Staff who read analyses (network staff, consultants); each sees those of their rule."""
+    return scoping.may_view(user, IndicatorValue)
 
 
 def municipality_for(*, user: User, code: str) -> Municipality:
-    """A contact opens only their own municipality; staff and consultants any."""
-    municipality = Municipality.objects.filter(code=code).first()
-    if municipality is None or not (user.municipality_id == municipality.pk or sees_all(user)):
+    municipality = Municipality.objects.filter(code=code, pk__in=analyses_visible_to(user)).first()
+    if municipality is None:
         raise Http404("No analysis for that municipality.")
     return municipality
+
+
+def member_list_for(*, user: User, season: Season | None):
+    """The season's members whose analyses the user may open."""
+    return (
+        Membership.objects.filter(season=season, municipality_id__in=analyses_visible_to(user))
+        .select_related("municipality")
+        .order_by("municipality__name_fi")
+    )
 
 
 def season_for(*, municipality: Municipality, slug: str | None) -> Season | None:
@@ -250,14 +264,11 @@ def analysis_for(
 
 
 def network_table(
-    *, season: Season, indicator: Indicator, year: int, sort: str = "name"
+    *, user: User, season: Season, indicator: Indicator, year: int, sort: str = "name"
 ) -> list[dict]:
-    """All members of a season × one indicator and year, with ranks; two queries in all."""
-    memberships = list(
-        Membership.objects.filter(season=season)
-        .select_related("municipality")
-        .order_by("municipality__name_fi")
-    )
+    """The members of a season whose analyses the user may open × one indicator and year, with
+    their ranks among all the members (a statistic of the network); two queries in all."""
+    memberships = list(member_list_for(user=user, season=season))
     values = dict(
         IndicatorValue.objects.filter(
             indicator=indicator, year=year, municipality__memberships__season=season

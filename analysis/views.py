@@ -9,7 +9,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
-from municipalities.models import Membership, Season
+from municipalities.models import Season
 from uso_portal import xlsx
 
 from . import reports, selectors
@@ -29,14 +29,10 @@ def analysis_home(request: HttpRequest) -> HttpResponse:
     user = request.user
     if user.municipality_id is not None:
         return redirect("analysis:analysis_detail", code=user.municipality.code)
-    if not selectors.sees_all(user):
+    if not selectors.is_analyst(user):
         raise PermissionDenied
     season = Season.objects.order_by("-start_date").first()
-    memberships = (
-        Membership.objects.filter(season=season)
-        .select_related("municipality")
-        .order_by("municipality__name_fi")
-    )
+    memberships = selectors.member_list_for(user=user, season=season)
     return render(request, "analysis/home.html", {"season": season, "memberships": memberships})
 
 
@@ -79,7 +75,7 @@ def analysis_pdf(request: HttpRequest, code: str) -> HttpResponse:
 
 
 def _table(request: HttpRequest):
-    if not selectors.sees_all(request.user):
+    if not selectors.is_analyst(request.user):
         raise PermissionDenied
     season = (
         get_object_or_404(Season, slug=request.GET.get("season"))
@@ -96,7 +92,9 @@ def _table(request: HttpRequest):
     years = sorted(set(indicator.values.values_list("year", flat=True))) or [season.start_date.year]
     year = int(request.GET["year"]) if request.GET.get("year", "").isdigit() else years[-1]
     sort = request.GET.get("sort", "name")
-    rows = selectors.network_table(season=season, indicator=indicator, year=year, sort=sort)
+    rows = selectors.network_table(
+        user=request.user, season=season, indicator=indicator, year=year, sort=sort
+    )
     return season, indicators, indicator, years, year, sort, rows
 
 

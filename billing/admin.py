@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from uso_portal.history import HistoryAdmin
+from uso_portal.scoped_admin import ScopedAdmin, ScopedTabularInline
 from uso_portal.uploads import PrivateFileInput
 
 from . import selectors, services
@@ -164,7 +165,7 @@ class TravelCostAdmin(HistoryAdmin):
         )
 
 
-class InvoiceLineInline(admin.TabularInline):
+class InvoiceLineInline(ScopedTabularInline):
     model = InvoiceLine
     extra = 0
     fields = [
@@ -358,7 +359,7 @@ class InvoiceAdmin(HistoryAdmin):
 
 
 @admin.register(InvoiceLine)
-class InvoiceLineAdmin(admin.ModelAdmin):
+class InvoiceLineAdmin(ScopedAdmin):
     list_display = ["invoice", "position", "description", "net", "vat_rate"]
     list_select_related = ["invoice"]
     search_fields = ["description", "invoice__number"]

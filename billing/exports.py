@@ -29,9 +29,12 @@ COLUMNS = [
 ]
 
 
-def register_invoices(season, year: int) -> QuerySet[Invoice]:
+def register_invoices(season, year: int, *, user=None) -> QuerySet[Invoice]:
+    """The issued invoices of a season and year that `user` sees (`Invoice`'s rule); `user`
+    None is the operator running `billing_export`, who sees every invoice."""
+    invoices = Invoice.objects.all() if user is None else Invoice.objects.visible_to(user)
     return (
-        Invoice.objects.filter(membership__season=season, year=year)
+        invoices.filter(membership__season=season, year=year)
         .exclude(status=InvoiceStatus.DRAFT)
         .select_related("membership__municipality")
         .order_by("number")

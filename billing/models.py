@@ -468,6 +468,8 @@ class Invoice(models.Model):
 
 
 class InvoiceLine(models.Model):
+    MUNICIPALITY_PATH = "invoice__membership__municipality"
+
     invoice = models.ForeignKey(
         Invoice, verbose_name=_("invoice"), on_delete=models.CASCADE, related_name="lines"
     )
@@ -495,6 +497,8 @@ class InvoiceLine(models.Model):
         blank=True,
         related_name="invoice_lines",
     )
+
+    objects = MunicipalityScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("invoice line")

@@ -6,29 +6,28 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, OuterRef, QuerySet, Sum
 from django.http import Http404
 
+from municipalities import scoping
 from municipalities.models import Membership, User
 
 from .models import FeeSchedule, Invoice, InvoiceKind, InvoiceStatus
 
-VIEW_ALL = "billing.view_invoice"
-
 
 def can_see_all(user: User) -> bool:
-    return user.municipality_id is None and user.has_perm(VIEW_ALL)
+    """Billing staff (network staff, finance): every municipality's invoices."""
+    return scoping.sees_all(user, Invoice)
 
 
 def invoice_list_for(*, user: User) -> QuerySet[Invoice]:
-    """Issued invoices: a contact's own municipality's; every one for billing staff."""
-    invoices = (
-        Invoice.objects.exclude(status=InvoiceStatus.DRAFT)
+    """Issued invoices the user sees by `Invoice`'s rule (a contact's own municipality's, every
+    one for billing staff); staff without the permission to read invoices are refused."""
+    if user.municipality_id is None and not scoping.may_view(user, Invoice):
+        raise PermissionDenied
+    return (
+        Invoice.objects.visible_to(user)
+        .exclude(status=InvoiceStatus.DRAFT)
         .select_related("membership__municipality", "membership__season", "credited_invoice")
         .order_by("-invoice_date", "-number")
     )
-    if user.municipality_id is not None:
-        return invoices.filter(membership__municipality_id=user.municipality_id)
-    if can_see_all(user):
-        return invoices
-    raise PermissionDenied
 
 
 def invoice_for(*, user: User, pk: int) -> Invoice:

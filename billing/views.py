@@ -60,7 +60,7 @@ def invoice_finvoice(request: HttpRequest, pk: int) -> FileResponse:
 def export_zip(request: HttpRequest, slug: str, year: int) -> HttpResponse:
     _require_billing_staff(request)
     season = get_object_or_404(Season, slug=slug)
-    content = zip_bytes(export_files(register_invoices(season, year)))
+    content = zip_bytes(export_files(register_invoices(season, year, user=request.user)))
     response = HttpResponse(content, content_type="application/zip")
     response["Content-Disposition"] = f'attachment; filename="invoices-{slug}-{year}.zip"'
     return response

@@ -12,6 +12,7 @@ from django.utils.translation import ngettext
 
 from municipalities.models import Season
 from uso_portal.history import HistoryAdmin
+from uso_portal.scoped_admin import ScopedAdmin, ScopedTabularInline
 from uso_portal.uploads import PrivateFileInput
 
 from . import exports, services
@@ -56,7 +57,7 @@ class EventAdminForm(forms.ModelForm):
         return data
 
 
-class RegistrationInline(admin.TabularInline):
+class RegistrationInline(ScopedTabularInline):
     model = Registration
     extra = 0
     fields = [
@@ -196,7 +197,8 @@ class EventAdmin(admin.ModelAdmin):
     @admin.action(description=_("Export participants (XLSX)"), permissions=["view"])
     def export_xlsx(self, request, queryset) -> HttpResponse:
         response = HttpResponse(
-            exports.participants_xlsx(queryset.order_by("start")), content_type=XLSX
+            exports.participants_xlsx(queryset.order_by("start"), user=request.user),
+            content_type=XLSX,
         )
         response["Content-Disposition"] = 'attachment; filename="participants.xlsx"'
         return response
@@ -464,7 +466,7 @@ class AnnouncementAttachmentAdmin(admin.ModelAdmin):
 
 
 @admin.register(CalendarFeed)
-class CalendarFeedAdmin(admin.ModelAdmin):
+class CalendarFeedAdmin(ScopedAdmin):
     list_display = ["municipality", "created_at", "created_by", "revoked_at"]
     list_select_related = ["municipality", "created_by"]
     list_filter = [("revoked_at", admin.EmptyFieldListFilter)]

@@ -10,16 +10,18 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from municipalities.models import Membership, Season
+from municipalities.models import Membership, Season, User
 from uso_portal import xlsx
 
 from .models import Event, EventStatus, Registration, RegistrationStatus
 
 
-def participant_rows(event: Event) -> tuple[list[str], list[list[str]]]:
+def participant_rows(event: Event, *, user: User) -> tuple[list[str], list[list[str]]]:
+    """The participants of an event the user may see (a consultant: of their municipalities)."""
     header = [_("Name"), _("Municipality"), _("Role"), _("Title"), _("Status"), _("Attendance")]
     registrations = (
-        Registration.objects.filter(event=event)
+        Registration.objects.visible_to(user)
+        .filter(event=event)
         .exclude(status=RegistrationStatus.CANCELLED)
         .select_related("contact_person", "municipality")
         .order_by("municipality__name_fi", "contact_person__name")
@@ -38,8 +40,8 @@ def participant_rows(event: Event) -> tuple[list[str], list[list[str]]]:
     return header, rows
 
 
-def participants_csv(event: Event) -> bytes:
-    header, rows = participant_rows(event)
+def participants_csv(event: Event, *, user: User) -> bytes:
+    header, rows = participant_rows(event, user=user)
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(header)
@@ -47,18 +49,18 @@ def participants_csv(event: Event) -> bytes:
     return buffer.getvalue().encode("utf-8-sig")  # BOM: Excel opens UTF-8 correctly
 
 
-def participants_xlsx(events: QuerySet[Event] | list[Event]) -> bytes:
+def participants_xlsx(events: QuerySet[Event] | list[Event], *, user: User) -> bytes:
     workbook = xlsx.new_workbook()
     for event in events:
-        header, rows = participant_rows(event)
+        header, rows = participant_rows(event, user=user)
         title = f"{timezone.localtime(event.start):%Y-%m-%d} {event.title}"
         xlsx.add_sheet(workbook, title, header, rows)
     return xlsx.to_bytes(workbook)
 
 
-def attendance_xlsx(season: Season) -> bytes:
-    """One row per member municipality, one column per event held or published in the past:
-    the number of participants present, then totals."""
+def attendance_xlsx(season: Season, *, user: User) -> bytes:
+    """One row per member municipality the user may see, one column per event held or published
+    in the past: the number of participants present, then totals."""
     events = list(
         Event.objects.filter(season=season, start__lte=timezone.now())
         .exclude(status__in=[EventStatus.CANCELLED, EventStatus.DRAFT])
@@ -66,13 +68,16 @@ def attendance_xlsx(season: Season) -> bytes:
     )
     present: dict[tuple[int, int], int] = defaultdict(int)
     registered: dict[tuple[int, int], int] = defaultdict(int)
-    for municipality_id, event_id, attendance in Registration.objects.filter(
-        event__in=events, status=RegistrationStatus.CONFIRMED
-    ).values_list("municipality_id", "event_id", "attendance"):
+    for municipality_id, event_id, attendance in (
+        Registration.objects.visible_to(user)
+        .filter(event__in=events, status=RegistrationStatus.CONFIRMED)
+        .values_list("municipality_id", "event_id", "attendance")
+    ):
         registered[municipality_id, event_id] += 1
         present[municipality_id, event_id] += attendance == "present"
     memberships = (
-        Membership.objects.filter(season=season)
+        Membership.objects.visible_to(user)
+        .filter(season=season)
         .select_related("municipality")
         .order_by("municipality__name_fi")
     )

@@ -1,4 +1,9 @@
-"""Reads of the events app. Every selector takes the acting user."""
+"""Reads of the events app. Every selector takes the acting user.
+
+The programme (events, materials, announcements) is the network's: contacts see the seasons
+their municipality is a member of, staff by the view permission. Registrations are scoped rows
+(`Registration.objects.visible_to`); seat counts are the event's, over every municipality.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +12,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from municipalities.models import Membership, User
-from municipalities.scoping import view_permission
+from municipalities.scoping import may_view
 
 from .models import (
     Announcement,
@@ -23,14 +28,14 @@ TITLES = ("title_fi", "title_sv", "title_en")
 
 
 def _member_season_ids(user: User) -> QuerySet:
-    return Membership.objects.filter(municipality_id=user.municipality_id).values("season_id")
+    return Membership.objects.visible_to(user).values("season_id")
 
 
 def event_list_for(*, user: User) -> QuerySet[Event]:
     """Events a user may see in the portal, with the user's municipality's registration counts."""
     if user.municipality_id is not None:
         events = Event.objects.visible_in_portal().filter(season_id__in=_member_season_ids(user))
-        mine = Q(registrations__municipality_id=user.municipality_id)
+        mine = Q(registrations__in=Registration.objects.visible_to(user))
         return events.select_related("season", "series").annotate(
             own_confirmed=Count(
                 "registrations", filter=mine & Q(registrations__status=RegistrationStatus.CONFIRMED)
@@ -40,7 +45,7 @@ def event_list_for(*, user: User) -> QuerySet[Event]:
                 filter=mine & Q(registrations__status=RegistrationStatus.WAITLISTED),
             ),
         )
-    if user.has_perm(view_permission(Event)):
+    if may_view(user, Event):
         confirmed = Q(registrations__status=RegistrationStatus.CONFIRMED)
         return Event.objects.select_related("season", "series").annotate(
             own_confirmed=Count("registrations", filter=confirmed),
@@ -84,7 +89,7 @@ def registration_for(*, user: User, pk: int) -> Registration:
 def sees_online_link(*, user: User, event: Event) -> bool:
     """Registered participants (the user's own contact person confirmed) and staff."""
     if user.municipality_id is None:
-        return user.has_perm(view_permission(Event))
+        return may_view(user, Event)
     return event.registrations.filter(
         contact_person__user=user, status=RegistrationStatus.CONFIRMED
     ).exists()
@@ -98,7 +103,7 @@ def material_for(*, user: User, pk: int) -> EventMaterial:
             event__status__in=[EventStatus.PUBLISHED, EventStatus.HELD],
             event__end__lte=timezone.now(),
         )
-    elif not user.has_perm(view_permission(Event)):
+    elif not may_view(user, Event):
         materials = materials.none()
     try:
         return materials.get(pk=pk)
@@ -110,7 +115,7 @@ def announcement_list_for(*, user: User) -> QuerySet[Announcement]:
     announcements = Announcement.objects.filter(published_at__isnull=False)
     if user.municipality_id is not None:
         announcements = announcements.filter(season_id__in=_member_season_ids(user))
-    elif not user.has_perm(view_permission(Announcement)):
+    elif not may_view(user, Announcement):
         return Announcement.objects.none()
     return (
         announcements.select_related("season")

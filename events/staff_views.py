@@ -7,16 +7,17 @@ from django.shortcuts import get_object_or_404
 from django.views.decorators.http import require_safe
 
 from municipalities.models import Season
+from municipalities.scoping import may_view
 
 from . import exports
-from .models import Event
+from .models import Event, Registration
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def _require(request: HttpRequest, permission: str) -> None:
-    user = request.user
-    if user.municipality_id is not None or not user.has_perm(permission):
+def _require_registrations(request: HttpRequest) -> None:
+    """Staff who may read registrations; what each of them sees is `Registration`'s rule."""
+    if not may_view(request.user, Registration):
         raise PermissionDenied
 
 
@@ -29,18 +30,22 @@ def _download(content: bytes, content_type: str, filename: str) -> HttpResponse:
 @login_required
 @require_safe
 def participants_export(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
-    _require(request, "events.view_registration")
+    _require_registrations(request)
     event = get_object_or_404(Event, pk=pk)
     if fmt == "csv":
         return _download(
-            exports.participants_csv(event), "text/csv; charset=utf-8", f"participants-{pk}.csv"
+            exports.participants_csv(event, user=request.user),
+            "text/csv; charset=utf-8",
+            f"participants-{pk}.csv",
         )
-    return _download(exports.participants_xlsx([event]), XLSX, f"participants-{pk}.xlsx")
+    content = exports.participants_xlsx([event], user=request.user)
+    return _download(content, XLSX, f"participants-{pk}.xlsx")
 
 
 @login_required
 @require_safe
 def attendance_report(request: HttpRequest, slug: str) -> HttpResponse:
-    _require(request, "events.view_registration")
+    _require_registrations(request)
     season = get_object_or_404(Season, slug=slug)
-    return _download(exports.attendance_xlsx(season), XLSX, f"attendance-{slug}.xlsx")
+    content = exports.attendance_xlsx(season, user=request.user)
+    return _download(content, XLSX, f"attendance-{slug}.xlsx")

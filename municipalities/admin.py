@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from uso_portal.history import HistoryAdmin
+from uso_portal.scoped_admin import ScopedAdmin, ScopedAdminMixin, ScopedTabularInline
 
 from . import services
 from .models import (
@@ -20,7 +21,7 @@ from .models import (
 
 
 @admin.register(User)
-class UserAdmin(DjangoUserAdmin):
+class UserAdmin(ScopedAdminMixin, DjangoUserAdmin):  # a contact's municipality: scoped choices
     ordering = ["email"]
     list_display = ["email", "first_name", "last_name", "municipality", "is_staff", "is_active"]
     list_filter = ["is_staff", "is_superuser", "is_active", "groups"]
@@ -63,13 +64,13 @@ class UserAdmin(DjangoUserAdmin):
     readonly_fields = ["last_login", "date_joined"]
 
 
-class PopulationFigureInline(admin.TabularInline):
+class PopulationFigureInline(ScopedTabularInline):
     model = PopulationFigure
     extra = 0
     fields = ["reference_date", "population", "source"]
 
 
-class MembershipInline(admin.TabularInline):
+class MembershipInline(ScopedTabularInline):
     model = Membership
     extra = 0
     fields = [
@@ -89,12 +90,15 @@ class MembershipInline(admin.TabularInline):
         return super().get_queryset(request).select_related(*related)
 
 
-class ContactPersonInline(admin.TabularInline):
+class ContactPersonInline(ScopedTabularInline):
     model = ContactPerson
     extra = 0
     fields = ["name", "title", "role", "email", "phone", "user", "is_active"]
     readonly_fields = ["user"]
     show_change_link = True
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("user")  # the read-only login
 
 
 @admin.register(Municipality)
@@ -151,7 +155,7 @@ class MunicipalityAdmin(HistoryAdmin):
 
 
 @admin.register(PopulationFigure)
-class PopulationFigureAdmin(admin.ModelAdmin):
+class PopulationFigureAdmin(ScopedAdmin):
     list_display = ["municipality", "reference_date", "population", "source"]
     list_select_related = ["municipality"]
     list_filter = ["reference_date"]
@@ -218,9 +222,14 @@ class MembershipAdmin(HistoryAdmin):
     autocomplete_fields = ["municipality", "responsible_consultant"]
     date_hierarchy = "joined_on"
 
+    def get_queryset(self, request):
+        # the label ("Ylöjärvi – 2021-2022") of every row, autocompletes included
+        related = ("municipality", "season", "responsible_consultant")
+        return super().get_queryset(request).select_related(*related)
+
 
 @admin.register(ContactPerson)
-class ContactPersonAdmin(admin.ModelAdmin):
+class ContactPersonAdmin(ScopedAdmin):
     list_display = ["name", "municipality", "title", "role", "email", "has_login", "is_active"]
     list_select_related = ["municipality"]
     list_filter = ["role", "is_active", ("user", admin.EmptyFieldListFilter)]

@@ -271,6 +271,10 @@ class Municipality(models.Model):
         verbose_name = _("municipality")
         verbose_name_plural = _("municipalities")
         ordering = ["name_fi"]
+        # Lifts the consultants' limit to the municipalities they are responsible for (scoping.py).
+        permissions = [
+            ("view_all_municipalities", _("Can see the records of every municipality")),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(code__regex=r"^[0-9]{3}$"),

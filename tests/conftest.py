@@ -1,7 +1,9 @@
 """Shared fixtures: the personas of the permission matrix and a small network around them.
 
 Personas: anonymous, contact of municipality A, contact of municipality B, consultant,
-network staff, finance. A and B are members of the season 2021-2022.
+network staff, finance. A and B are members of the season 2021-2022, with `consultant` as their
+responsible consultant. The `municipality_c` fixture adds a third member, C, whose responsible
+consultant is somebody else: what the personas must *not* see (tests/test_visibility.py).
 """
 
 import os
@@ -153,6 +155,108 @@ def programme(network) -> Programme:
     )
 
 
+def one_of_each(
+    membership, person, *, by, event, number: str, existing: dict | None = None
+) -> dict[str, object]:
+    """One row of every municipality-scoped model for `membership`'s municipality (label →
+    row), written directly: a scheduled workshop with a step, a file and a comment, a quota
+    grant, a registration of `person` to `event`, a travel cost, an issued invoice with a line,
+    a calendar feed, a population figure and an indicator value. `by` records what a user
+    records (travel cost, upload, step, comment); `existing` gives rows already made (an invoice,
+    a feed) by label."""
+    existing = existing or {}
+    from analysis.models import Indicator, IndicatorValue
+    from billing.models import InvoiceLine
+    from events.models import CalendarFeed
+    from workshops.models import WorkshopTransition
+
+    from .billing.factories import TravelCostFactory, stored_invoice
+    from .events.factories import RegistrationFactory
+    from .municipalities.factories import PopulationFigureFactory
+    from .workshops.factories import (
+        CommentFactory,
+        DeliverableFactory,
+        QuotaGrantFactory,
+        ScheduledWorkshopFactory,
+    )
+
+    municipality = membership.municipality
+    name = municipality.name_fi
+    workshop = ScheduledWorkshopFactory(
+        membership=membership, proposed_by=by, title=f"Työpaja {name}"
+    )
+    invoice = existing.get("billing.Invoice") or stored_invoice(membership, number=number)
+    indicator = Indicator.objects.get_or_create(
+        code="scoping-test",
+        defaults={"name_fi": "Testi", "perspective": "vitality", "unit": "%", "source": "Testi",
+                  "licence": "CC BY 4.0"},
+    )[0]  # fmt: skip
+    line = InvoiceLine(  # the line of an issued invoice: written directly, never saved
+        invoice=invoice, position=1, description=f"Jäsenmaksu {name}", unit_price="11000.00",
+        net="11000.00", vat_rate="24.00", supply_date="2021-12-31",
+    )  # fmt: skip
+    return {
+        "municipalities.Municipality": municipality,
+        "municipalities.PopulationFigure": PopulationFigureFactory(
+            municipality=municipality, reference_date="2019-12-31"
+        ),
+        "municipalities.Membership": membership,
+        "municipalities.ContactPerson": person,
+        "events.Registration": RegistrationFactory(event=event, contact_person=person),
+        "events.CalendarFeed": existing.get("events.CalendarFeed")
+        or CalendarFeed.objects.create(municipality=municipality),
+        "workshops.Workshop": workshop,
+        "workshops.WorkshopTransition": WorkshopTransition.objects.create(
+            workshop=workshop, from_status="proposed", to_status="planned", by=by
+        ),
+        "workshops.Deliverable": DeliverableFactory(
+            workshop=workshop, uploaded_by=by, title=f"Raportti {name}"
+        ),
+        "workshops.Comment": CommentFactory(workshop=workshop, author=by, body=f"Kommentti {name}"),
+        "workshops.QuotaGrant": QuotaGrantFactory(membership=membership, granted_by=by),
+        "billing.TravelCost": TravelCostFactory(
+            membership=membership, recorded_by=by, description=f"Junaliput {name}"
+        ),
+        "billing.Invoice": invoice,
+        "billing.InvoiceLine": InvoiceLine.objects.bulk_create([line])[0],
+        "analysis.IndicatorValue": IndicatorValue.objects.create(
+            municipality=municipality, indicator=indicator, year=2021, value=55, source="Testi"
+        ),
+    }
+
+
+@dataclass
+class MunicipalityC:
+    """A member of the network's season whose responsible consultant is not
+    `network.consultant`, with its own contact and one row of every scoped model (`rows`)."""
+
+    municipality: Municipality
+    membership: Membership
+    consultant: User
+    contact: User
+    contact_person: ContactPerson
+    rows: dict[str, object]
+
+    @property
+    def workshop(self):
+        return self.rows["workshops.Workshop"]
+
+
+@pytest.fixture
+def municipality_c(network, programme) -> MunicipalityC:
+    consultant = StaffUserFactory(email="consultant.c@example.fi", role=StaffRole.CONSULTANT)
+    c = MunicipalityFactory(code="908", name_fi="Valkeakoski", name_sv="Valkeakoski")
+    membership = MembershipFactory(
+        municipality=c, season=network.membership_a.season, responsible_consultant=consultant
+    )
+    contact = ContactUserFactory(email="contact.c@example.fi", municipality=c)
+    person = ContactPersonFactory(
+        municipality=c, user=contact, email=contact.email, name="Cecilia Cederberg"
+    )
+    rows = one_of_each(membership, person, by=consultant, event=programme.event, number="1000908")
+    return MunicipalityC(c, membership, consultant, contact, person, rows)
+
+
 PERSONAS = ("anonymous", "contact_a", "contact_b", "consultant", "staff", "finance")
 
 
@@ -178,4 +282,4 @@ def on_postgres() -> bool:
     return connection.vendor == "postgresql"
 
 
-__all__ = ["PASSWORD", "PERSONAS", "Network", "Programme", "client_for"]
+__all__ = ["PASSWORD", "PERSONAS", "MunicipalityC", "Network", "Programme", "client_for"]

@@ -3,6 +3,8 @@ anonymous never see an admin page; staff see a page or a clear 403, never an err
 
 The portal URLs have their explicit matrix (test_permission_matrix.py); the admin's URLs are
 generated from the registry, so a new model or admin is covered as soon as it is registered.
+Which *objects* each persona's change lists and pages show is asserted from one table in
+test_visibility.py; the case of issue 11 is spelled out below.
 """
 
 import pytest
@@ -67,3 +69,31 @@ def test_admin_pages_per_persona(network, programme, model):
         assert status in (200, 302, 403), f"superuser {view} {url}: {status}"
         if view == "changelist":
             assert status == 200
+
+
+def test_a_consultant_does_not_open_another_municipalitys_workshop(
+    network, programme, municipality_c
+):
+    """Issue 11: the changelist listed C's workshop and its change page answered 200, while the
+    portal gave 404."""
+    # given: network.consultant is responsible for A and B, not for C
+    client = client_for(network, "consultant")
+    workshop = municipality_c.workshop
+
+    # when
+    changelist = client.get(reverse("admin:workshops_workshop_changelist"))
+    change = client.get(reverse("admin:workshops_workshop_change", args=[workshop.pk]))
+    history = client.get(reverse("admin:workshops_workshop_history", args=[workshop.pk]))
+
+    # then: not listed; the pages answer as Django does for an object that does not exist
+    listed = {row.pk for row in changelist.context["cl"].result_list}
+    assert listed == {programme.workshop_a.pk}
+    for response in (change, history):
+        assert (response.status_code, response.url) == (302, reverse("admin:index"))
+    portal = client.get(reverse("workshops:workshop_detail", args=[workshop.pk]))
+    assert portal.status_code == 404
+    own = client_for(network, "staff").get(reverse("admin:workshops_workshop_changelist"))
+    assert {row.pk for row in own.context["cl"].result_list} == {
+        programme.workshop_a.pk,
+        workshop.pk,
+    }

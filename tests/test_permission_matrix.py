@@ -2,7 +2,9 @@
 
 A URL that is not in MATRIX fails `test_every_url_is_in_the_matrix`: adding a view means deciding
 who may see it. Expected codes: 200 shown, 302 redirect (anonymous → login), 403 forbidden,
-404 another municipality's object, 405 wrong method.
+404 another municipality's object, 405 wrong method. Which objects each persona sees on the
+list pages (and which objects' pages answer 200 or 404) is asserted from one table, for a third
+municipality C as well, in test_visibility.py.
 """
 
 import pytest

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from municipalities.models import Season
 from uso_portal.history import HistoryAdmin
+from uso_portal.scoped_admin import ScopedAdmin, ScopedTabularInline
 from uso_portal.uploads import PrivateFileInput
 
 from . import services
@@ -44,7 +45,7 @@ class WorkshopAdminForm(forms.ModelForm):
         return data
 
 
-class TransitionInline(admin.TabularInline):
+class TransitionInline(ScopedTabularInline):
     model = WorkshopTransition
     extra = 0
     fields = ["at", "from_status", "to_status", "by", "note"]
@@ -54,8 +55,11 @@ class TransitionInline(admin.TabularInline):
     def has_add_permission(self, request, obj=None) -> bool:
         return False
 
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("by")
 
-class DeliverableInline(admin.TabularInline):
+
+class DeliverableInline(ScopedTabularInline):
     model = Deliverable
     extra = 0
     fields = ["kind", "title", "file", "uploaded_by", "uploaded_at"]
@@ -65,8 +69,11 @@ class DeliverableInline(admin.TabularInline):
     def has_add_permission(self, request, obj=None) -> bool:
         return False  # uploads go through the portal, which records who uploaded
 
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("uploaded_by")
 
-class CommentInline(admin.TabularInline):
+
+class CommentInline(ScopedTabularInline):
     model = Comment
     extra = 0
     fields = ["created_at", "author", "body"]
@@ -75,6 +82,9 @@ class CommentInline(admin.TabularInline):
 
     def has_add_permission(self, request, obj=None) -> bool:
         return False
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("author")
 
 
 @admin.register(Workshop)
@@ -174,7 +184,7 @@ class WorkshopTopicAdmin(admin.ModelAdmin):
 
 
 @admin.register(QuotaGrant)
-class QuotaGrantAdmin(admin.ModelAdmin):
+class QuotaGrantAdmin(ScopedAdmin):
     list_display = ["membership", "extra", "reason", "granted_by", "granted_at"]
     list_select_related = ["membership__municipality", "membership__season", "granted_by"]
     list_filter = ["membership__season"]
@@ -200,7 +210,7 @@ class QuotaGrantAdmin(admin.ModelAdmin):
 
 
 @admin.register(Deliverable)
-class DeliverableAdmin(admin.ModelAdmin):
+class DeliverableAdmin(ScopedAdmin):
     list_display = ["title", "workshop", "kind", "uploaded_by", "uploaded_at", "download"]
     list_select_related = ["workshop", "uploaded_by"]
     list_filter = ["kind"]
@@ -218,7 +228,7 @@ class DeliverableAdmin(admin.ModelAdmin):
 
 
 @admin.register(Comment)
-class CommentAdmin(admin.ModelAdmin):
+class CommentAdmin(ScopedAdmin):
     list_display = ["workshop", "author", "created_at", "body"]
     list_select_related = ["workshop", "author"]
     search_fields = ["body", "workshop__title"]
@@ -229,7 +239,7 @@ class CommentAdmin(admin.ModelAdmin):
 
 
 @admin.register(WorkshopTransition)
-class WorkshopTransitionAdmin(admin.ModelAdmin):
+class WorkshopTransitionAdmin(ScopedAdmin):
     list_display = ["workshop", "from_status", "to_status", "by", "at"]
     list_select_related = ["workshop", "by"]
     list_filter = ["to_status"]

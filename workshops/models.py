@@ -190,6 +190,8 @@ class Workshop(models.Model):
 class WorkshopTransition(models.Model):
     """One step of a workshop's workflow: who moved it, when, from where to where."""
 
+    MUNICIPALITY_PATH = "workshop__membership__municipality"
+
     workshop = models.ForeignKey(
         Workshop, verbose_name=_("workshop"), on_delete=models.CASCADE, related_name="transitions"
     )
@@ -202,6 +204,8 @@ class WorkshopTransition(models.Model):
     )
     at = models.DateTimeField(_("at"), auto_now_add=True)
     note = models.TextField(_("note"), blank=True)
+
+    objects = MunicipalityScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("workflow step")

@@ -1,8 +1,9 @@
 """Reads of the workshops app. Every selector takes the acting user.
 
-Who sees a workshop: the municipality's own contact persons, its responsible consultant (of the
-workshop or of the membership) and network staff (`workshops.view_all_workshops`). Nobody else,
-not even another consultant or finance.
+Who sees a workshop, its steps, files and comments is the models' rule in
+`municipalities/scoping.py`: the municipality's own contact persons, its responsible consultant
+(of the workshop or of the membership) and network staff (`workshops.view_all_workshops`).
+Nobody else, not even another consultant or finance.
 """
 
 from __future__ import annotations
@@ -10,10 +11,11 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Prefetch, Q, QuerySet, Sum
+from django.db.models import Count, Prefetch, QuerySet, Sum
 from django.http import Http404
 from django.utils import timezone
 
+from municipalities import scoping
 from municipalities.models import Membership, Season, User
 
 from .models import (
@@ -26,40 +28,24 @@ from .models import (
     WorkshopTransition,
 )
 
-SEE_ALL = "workshops.view_all_workshops"
-
 
 def sees_all(user: User) -> bool:
-    return user.is_active and user.municipality_id is None and user.has_perm(SEE_ALL)
+    """Every municipality's workshops: network staff (`workshops.view_all_workshops`)."""
+    return scoping.sees_all(user, Workshop)
 
 
 def can_manage(user: User, workshop: Workshop) -> bool:
-    """The responsible consultant and network staff move workshops and upload deliverables."""
-    if not user.is_active or user.municipality_id is not None or not user.is_staff:
+    """The responsible consultant and network staff move workshops and upload deliverables:
+    the staff who see the workshop by its rule (a contact sees it, but does not manage it)."""
+    if not scoping.may_view(user, Workshop) or not user.is_staff:
         return False
-    if sees_all(user):
-        return True
-    return user.pk in (
-        workshop.responsible_consultant_id,
-        workshop.membership.responsible_consultant_id,
-    )
+    return sees_all(user) or scoping.is_responsible_for(user, workshop)
 
 
 def workshop_list_for(*, user: User) -> QuerySet[Workshop]:
-    workshops = Workshop.objects.select_related(
+    return Workshop.objects.visible_to(user).select_related(
         "membership__municipality", "membership__season", "topic", "responsible_consultant"
     )
-    if not user.is_authenticated or not user.is_active:
-        return workshops.none()
-    if user.municipality_id is not None:
-        return workshops.filter(membership__municipality_id=user.municipality_id)
-    if sees_all(user):
-        return workshops
-    if user.is_staff:
-        return workshops.filter(
-            Q(responsible_consultant=user) | Q(membership__responsible_consultant=user)
-        )
-    return workshops.none()
 
 
 def workshop_for(*, user: User, pk: int) -> Workshop:
@@ -70,23 +56,24 @@ def workshop_for(*, user: User, pk: int) -> Workshop:
 
 
 def deliverable_for(*, user: User, pk: int) -> Deliverable:
-    try:
-        return Deliverable.objects.select_related("workshop").get(
-            pk=pk, workshop__in=workshop_list_for(user=user)
-        )
-    except Deliverable.DoesNotExist as error:
-        raise Http404("No such file.") from error
+    return Deliverable.objects.select_related("workshop").get_visible_or_404(user, pk=pk)
 
 
-def workshop_detail(workshop: Workshop) -> dict:
+def workshop_detail(*, user: User, workshop: Workshop) -> dict:
     return {
         "transitions": list(
-            WorkshopTransition.objects.filter(workshop=workshop).select_related("by")
+            WorkshopTransition.objects.visible_to(user)
+            .filter(workshop=workshop)
+            .select_related("by")
         ),
         "deliverables": list(
-            Deliverable.objects.filter(workshop=workshop).select_related("uploaded_by")
+            Deliverable.objects.visible_to(user)
+            .filter(workshop=workshop)
+            .select_related("uploaded_by")
         ),
-        "comments": list(Comment.objects.filter(workshop=workshop).select_related("author")),
+        "comments": list(
+            Comment.objects.visible_to(user).filter(workshop=workshop).select_related("author")
+        ),
     }
 
 
@@ -147,17 +134,18 @@ class MembershipRow:
         return [(w, action) for w in self.workshops if (action := needs_action(w, now))]
 
 
-def _membership_rows(memberships: QuerySet[Membership]) -> list[MembershipRow]:
-    """Rows with quotas and workshops, in a constant number of queries."""
+def _membership_rows(memberships: QuerySet[Membership], user: User) -> list[MembershipRow]:
+    """Rows with quotas and workshops, in a constant number of queries. A membership the user
+    sees has all its workshops visible to them too (the rules agree), so the quotas count all."""
     memberships = (
         memberships.select_related("municipality", "season", "responsible_consultant")
         .annotate(_granted=Sum("quota_grants__extra"))
         .prefetch_related(
             Prefetch(
                 "workshops",
-                queryset=Workshop.objects.select_related("topic").order_by(
-                    "starts_at", "created_at"
-                ),
+                queryset=Workshop.objects.visible_to(user)
+                .select_related("topic")
+                .order_by("starts_at", "created_at"),
             )
         )
     )
@@ -175,17 +163,19 @@ def _membership_rows(memberships: QuerySet[Membership]) -> list[MembershipRow]:
 
 
 def consultant_overview(*, user: User) -> list[MembershipRow]:
-    """'My municipalities': the memberships the user is responsible consultant of."""
-    memberships = Membership.objects.filter(responsible_consultant=user).order_by(
-        "-season__start_date", "municipality__name_fi"
+    """'My municipalities': of the memberships the user sees, those they are the responsible
+    consultant of (a choice of the page, not an access rule: network staff see theirs)."""
+    memberships = (
+        Membership.objects.visible_to(user)
+        .filter(responsible_consultant=user)
+        .order_by("-season__start_date", "municipality__name_fi")
     )
-    return _membership_rows(memberships)
+    return _membership_rows(memberships, user)
 
 
-def season_overview(*, season: Season) -> list[MembershipRow]:
-    return _membership_rows(
-        Membership.objects.filter(season=season).order_by("municipality__name_fi")
-    )
+def season_overview(*, user: User, season: Season) -> list[MembershipRow]:
+    memberships = Membership.objects.visible_to(user).filter(season=season)
+    return _membership_rows(memberships.order_by("municipality__name_fi"), user)
 
 
 def season_totals(rows: list[MembershipRow]) -> dict:

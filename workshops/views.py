@@ -49,7 +49,7 @@ def _membership_for_proposal(request: HttpRequest) -> Membership:
             raise Http404("Not a member of any season.")
         return membership
     membership = get_object_or_404(
-        Membership.objects.select_related("municipality", "season"),
+        Membership.objects.visible_to(user).select_related("municipality", "season"),
         pk=request.GET.get("membership") or 0,
     )
     if not selectors.can_manage(user, Workshop(membership=membership)):
@@ -104,7 +104,7 @@ def _detail_context(request: HttpRequest, workshop, **forms) -> dict:
         "transition_form": forms.get("transition_form") or TransitionForm(),
         "deliverable_form": forms.get("deliverable_form") or DeliverableForm(),
         "comment_form": forms.get("comment_form") or CommentForm(),
-        **selectors.workshop_detail(workshop),
+        **selectors.workshop_detail(user=request.user, workshop=workshop),
     }
 
 
@@ -253,10 +253,10 @@ def consultant_home(request: HttpRequest) -> HttpResponse:
 
 
 def _season_rows(request: HttpRequest, slug: str):
-    if request.user.municipality_id is not None or not selectors.sees_all(request.user):
+    if not selectors.sees_all(request.user):
         raise PermissionDenied
     season = get_object_or_404(Season, slug=slug)
-    return season, selectors.season_overview(season=season)
+    return season, selectors.season_overview(user=request.user, season=season)
 
 
 @login_required

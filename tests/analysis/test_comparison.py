@@ -246,9 +246,13 @@ def test_network_table_sorts_by_value_with_missing_values_last(members):
     turnout = Indicator.objects.get(code=TURNOUT)
     values = csv_values(TURNOUT, 2021)
 
-    ascending = network_table(season=season, indicator=turnout, year=2021, sort="value")
-    descending = network_table(season=season, indicator=turnout, year=2021, sort="-value")
-    by_name = network_table(season=season, indicator=turnout, year=2021)
+    ascending = network_table(
+        user=members.staff, season=season, indicator=turnout, year=2021, sort="value"
+    )
+    descending = network_table(
+        user=members.staff, season=season, indicator=turnout, year=2021, sort="-value"
+    )
+    by_name = network_table(user=members.staff, season=season, indicator=turnout, year=2021)
 
     for rows in (ascending, descending, by_name):
         assert len(rows) == 31

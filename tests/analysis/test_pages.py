@@ -259,7 +259,7 @@ def test_network_table_xlsx_has_one_row_per_member_with_numbers(real_data):
     turnout = Indicator.objects.get(code=TURNOUT)
 
     # when
-    response = client_for(real_data, "consultant").get(
+    response = client_for(real_data, "staff").get(
         reverse("analysis:network_table_xlsx"), {"indicator": TURNOUT, "year": 2021}
     )
 
@@ -308,3 +308,25 @@ def test_units_are_shown_in_the_readers_language_and_a_year_is_not_repeated(real
     client.post(reverse("set_language"), {"language": "sv", "next": "/"})
     swedish = html.unescape(client.get(detail("980")).content.decode())
     assert "personer" in swedish and "persons" not in swedish
+
+
+def test_a_consultants_network_table_has_their_municipalities_ranked_in_the_network(real_data):
+    # given: the consultant is responsible for A and B only, among the season's 30 members
+    query = {"indicator": TURNOUT, "year": 2021}
+
+    def body(persona: str) -> dict[str, tuple]:
+        response = client_for(real_data, persona).get(reverse("analysis:network_table_xlsx"), query)
+        assert response.status_code == 200
+        rows = load_workbook(io.BytesIO(response.content)).worksheets[0].iter_rows(values_only=True)
+        return {row[0]: row for row in list(rows)[1:] if row[0] and row[0].isdigit()}
+
+    # when
+    everyone, mine = body("staff"), body("consultant")
+
+    # then: two rows, with the ranks they have among all 30 members
+    assert len(everyone) == 30
+    assert set(mine) == {"980", "562"}
+    assert mine == {code: everyone[code] for code in ("980", "562")}
+    page = client_for(real_data, "consultant").get(reverse("analysis:network_table"), query)
+    assert page.status_code == 200
+    assert [row["municipality"].code for row in page.context["rows"]] == ["562", "980"]
