@@ -96,7 +96,7 @@ def workshop_propose(*, membership: Membership, actor: User, **fields) -> Worksh
     workshop.full_clean()
     workshop.save()
     WorkshopTransition.objects.create(workshop=workshop, to_status=S.PROPOSED, by=actor)
-    transaction.on_commit(lambda: emails.notify(workshop, "proposed", actor=actor))
+    emails.notify(workshop, "proposed", actor=actor)
     return workshop
 
 
@@ -189,7 +189,7 @@ def workshop_transition(
     WorkshopTransition.objects.create(
         workshop=workshop, from_status=previous, to_status=to_status, by=actor, note=note
     )
-    transaction.on_commit(lambda: emails.notify(workshop, to_status, actor=actor, note=note))
+    emails.notify(workshop, to_status, actor=actor, note=note)
     return workshop
 
 
@@ -204,7 +204,7 @@ def deliverable_add(*, workshop: Workshop, actor: User, kind: str, title: str, f
     )
     deliverable.full_clean()
     deliverable.save()
-    transaction.on_commit(lambda: emails.notify(workshop, "deliverable", actor=actor, note=title))
+    emails.notify(workshop, "deliverable", actor=actor, note=title)
     return deliverable
 
 
@@ -214,9 +214,7 @@ def comment_add(*, workshop: Workshop, actor: User, body: str) -> Comment:
     comment = Comment(workshop=workshop, author=actor, body=body.strip())
     comment.full_clean()
     comment.save()
-    transaction.on_commit(
-        lambda: emails.notify(workshop, "comment", actor=actor, note=comment.body)
-    )
+    emails.notify(workshop, "comment", actor=actor, note=comment.body)
     return comment
 
 
