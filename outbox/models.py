@@ -22,7 +22,7 @@ class MessageStatus(models.TextChoices):
 class Message(models.Model):
     """An e-mail to one recipient, rendered when it was queued (templates, language)."""
 
-    recipient = models.CharField(_("recipient"), max_length=320)
+    recipient = models.CharField(_("recipient"), max_length=320, blank=True)
     subject = models.CharField(_("subject"), max_length=255)
     text = models.TextField(_("text"))
     html = models.TextField(_("HTML"), blank=True)

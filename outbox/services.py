@@ -288,7 +288,7 @@ def message_send(*, message_id: int, now: datetime.datetime | None = None) -> st
     try:
         _email(message).send()
     except Exception as error:
-        return _record_failure(message, token, error)
+        return _record_failure(message, token, error, now=now)
     return _record_sent(message, token)
 
 
@@ -305,13 +305,15 @@ def _record_sent(message: Message, token: str) -> str:
     return MessageStatus.SENT
 
 
-def _record_failure(message: Message, token: str, error: Exception) -> str:
+def _record_failure(
+    message: Message, token: str, error: Exception, *, now: datetime.datetime
+) -> str:
     attempts = message.attempts  # counted when it was claimed
     permanent = _is_permanent(error)
     if permanent or attempts >= settings.OUTBOX_MAX_ATTEMPTS:
         status, next_attempt = MessageStatus.GIVEN_UP, None
     else:
-        status, next_attempt = MessageStatus.RETRY, timezone.now() + retry_delay(attempts)
+        status, next_attempt = MessageStatus.RETRY, now + retry_delay(attempts)
     logger.warning(
         "outbox: message %s (%s) attempt %d failed: %s; %s",
         message.pk,

@@ -11,7 +11,6 @@ from icalendar import Calendar
 
 from events import emails, services
 from events.models import EventStatus, Registration, RegistrationStatus
-
 from outbox.models import Message, MessageStatus
 
 from ..municipalities.factories import ContactPersonFactory

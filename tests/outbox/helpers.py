@@ -9,8 +9,6 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from email import message_from_bytes, policy
 
-from outbox.services import messages_send_due
-
 
 def closed_port() -> int:
     """A TCP port of 127.0.0.1 that nobody listens on (connections are refused)."""
@@ -47,7 +45,7 @@ class Received:
     envelopes: list = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
-    async def handle_DATA(self, server, session, envelope):  # noqa: N802 (aiosmtpd's API)
+    async def handle_DATA(self, server, session, envelope):
         with self.lock:
             self.envelopes.append(envelope)
         return "250 OK"
@@ -81,4 +79,6 @@ def smtp_server(port: int | None = None):
 
 def send_outbox() -> None:
     """What the cron job does: send every due message."""
+    from outbox.services import messages_send_due
+
     messages_send_due()
