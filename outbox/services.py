@@ -36,6 +36,7 @@ from django.db.models import F, Q
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from .models import Message, MessageStatus
 
@@ -44,6 +45,7 @@ logger = logging.getLogger(__name__)
 SUBJECT_MAX = 255
 ERROR_MAX = 2000
 WAITING = [MessageStatus.QUEUED, MessageStatus.RETRY]
+INTERRUPTED = gettext_lazy("The sender stopped during this attempt (its lease ran out).")
 
 
 @dataclass(frozen=True)
@@ -219,8 +221,7 @@ def leases_release(*, now: datetime.datetime | None = None) -> int:
     once, or given up when that was the last attempt. Returns how many."""
     now = now or timezone.now()
     stale = Message.objects.filter(status=MessageStatus.SENDING, claimed_until__lt=now)
-    reason = _("The sender stopped during this attempt (its lease ran out).")
-    released = {"last_error": reason, "claim": "", "claimed_until": None}
+    released = {"last_error": str(INTERRUPTED), "claim": "", "claimed_until": None}
     given_up = stale.filter(attempts__gte=settings.OUTBOX_MAX_ATTEMPTS).update(
         status=MessageStatus.GIVEN_UP, next_attempt_at=None, **released
     )

@@ -10,6 +10,7 @@ answer, refused or not, says nothing about who has one.
 from __future__ import annotations
 
 import hashlib
+import logging
 
 from axes.helpers import get_client_ip_address
 from django.conf import settings
@@ -25,6 +26,7 @@ from django.utils.translation import ngettext
 from outbox.services import mail_enqueue
 
 CACHE_PREFIX = "password-reset"
+logger = logging.getLogger(__name__)
 
 
 class OutboxPasswordResetForm(PasswordResetForm):
@@ -80,7 +82,16 @@ def _over(key: str, limit: int) -> bool:
 
 
 def throttle_refusal(*, request: HttpRequest, email: str) -> str | None:
-    """Why this request must wait (a message for the person), or None after counting it."""
+    """Why this request must wait (a message for the person), or None after counting it. A
+    cache that fails (e.g. its table was never created) lets the request through, logged."""
+    try:
+        return _throttle_refusal(request, email)
+    except Exception:
+        logger.exception("password-reset limits not applied: the cache failed")
+        return None
+
+
+def _throttle_refusal(request: HttpRequest, email: str) -> str | None:
     ip = get_client_ip_address(request) or "unknown"
     address = hashlib.sha256(email.strip().lower().encode()).hexdigest()
     ip_key = f"{CACHE_PREFIX}:ip:{hashlib.sha256(ip.encode()).hexdigest()}"

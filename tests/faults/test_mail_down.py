@@ -212,4 +212,4 @@ def test_a_sender_killed_mid_send_is_retried_not_lost_and_not_stuck(settings):
     assert received.recipients() == ["person@example.fi"]
     message.refresh_from_db()
     assert (message.status, message.attempts) == (MessageStatus.SENT, 3)
-    assert "lease" in message.last_error
+    assert message.last_error == str(services.INTERRUPTED)

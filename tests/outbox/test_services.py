@@ -186,7 +186,7 @@ def test_a_sender_killed_mid_send_is_taken_back_after_its_lease(settings):
     assert (report.released, report.sent) == (1, 1)
     message.refresh_from_db()
     assert (message.status, message.attempts) == (MessageStatus.SENT, 2)
-    assert "lease" in message.last_error
+    assert message.last_error == str(services.INTERRUPTED)
     assert len(mail.outbox) == 1
 
 
