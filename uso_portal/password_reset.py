@@ -85,7 +85,8 @@ def throttle_refusal(*, request: HttpRequest, email: str) -> str | None:
     """Why this request must wait (a message for the person), or None after counting it. A
     cache that fails (e.g. its table was never created) lets the request through, logged."""
     try:
-        return _throttle_refusal(request, email)
+        with transaction.atomic():  # a database cache that fails must not break the request's
+            return _throttle_refusal(request, email)
     except Exception:
         logger.exception("password-reset limits not applied: the cache failed")
         return None
