@@ -31,6 +31,30 @@ from .models import (
 from .staff_views import XLSX
 
 
+class FileFormsetsMixin:
+    """Inline rows deleted or files replaced in a change form go through the services, so the
+    stored files of deleted rows and replaced files are removed (after commit)."""
+
+    file_deletes: dict = {}
+
+    def save_formset(self, request, form, formset, change) -> None:
+        delete = self.file_deletes.get(formset.model)
+        if delete is None:
+            return super().save_formset(request, form, formset, change)
+        instances = formset.save(commit=False)
+        for obj in formset.deleted_objects:
+            delete(obj)
+        for instance in instances:
+            services.replaced_file_delete(instance=instance)
+            instance.save()
+        formset.save_m2m()
+        return None
+
+
+def _refusals(problems_of, objs) -> list[str]:
+    return [problem for obj in objs for problem in problems_of(obj)]
+
+
 class EventAdminForm(forms.ModelForm):
     confirm_over_quota = forms.BooleanField(
         label=_("Confirm exceeding the season's quota"),
@@ -95,8 +119,9 @@ class EventMaterialInline(admin.TabularInline):
 
 
 @admin.register(Event)
-class EventAdmin(admin.ModelAdmin):
+class EventAdmin(FileFormsetsMixin, admin.ModelAdmin):
     form = EventAdminForm
+    file_deletes = {EventMaterial: lambda obj: services.event_material_delete(material=obj)}
     list_display = [
         "title_fi",
         "start",
@@ -189,6 +214,25 @@ class EventAdmin(admin.ModelAdmin):
             actor=request.user,
             confirm_over_quota=form.cleaned_data["confirm_over_quota"],
         )
+
+    def get_deleted_objects(self, objs, request):
+        deleted, counts, perms_needed, protected = super().get_deleted_objects(objs, request)
+        return (
+            deleted,
+            counts,
+            perms_needed,
+            [
+                *protected,
+                *_refusals(services.event_delete_problems, objs),
+            ],
+        )
+
+    def delete_model(self, request, obj) -> None:
+        services.event_delete(event=obj)
+
+    def delete_queryset(self, request, queryset) -> None:
+        for event in queryset:
+            services.event_delete(event=event)
 
     def changelist_view(self, request, extra_context=None):
         extra_context = {**(extra_context or {}), "quota_rows": quota_rows()}
@@ -323,6 +367,11 @@ class RegistrationAdmin(HistoryAdmin):
     actions = ["mark_present", "mark_absent", "cancel_registrations"]
     date_hierarchy = "registered_at"
 
+    def has_delete_permission(self, request, obj=None) -> bool:
+        # Deleting frees the seat without promoting or telling anybody: registrations are
+        # cancelled ("Cancel the selected registrations"), never deleted.
+        return False
+
     def get_form(self, request, obj=None, **kwargs):
         if obj is None:
             kwargs["form"] = RegistrationAdminForm
@@ -384,11 +433,20 @@ class RegistrationAdmin(HistoryAdmin):
 
     @admin.action(description=_("Cancel the selected registrations"), permissions=["change"])
     def cancel_registrations(self, request, queryset) -> None:
+        """Through the portal's service: each freed seat promotes the next person waiting, and
+        everybody concerned is told through the outbox."""
         cancelled = promoted = 0
-        for registration in queryset.exclude(status=RegistrationStatus.CANCELLED):
-            promoted += len(
-                services.registration_cancel(registration=registration, actor=request.user)
-            )
+        selected = queryset.exclude(status=RegistrationStatus.CANCELLED).order_by("pk")
+        for registration in selected:
+            try:
+                promoted += len(
+                    services.registration_cancel(registration=registration, actor=request.user)
+                )
+            except ValidationError as error:
+                self.message_user(
+                    request, f"{registration}: {' '.join(error.messages)}", messages.ERROR
+                )
+                continue
             cancelled += 1
         self.message_user(
             request,
@@ -423,7 +481,15 @@ class EventMaterialAdmin(admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change) -> None:
         obj.uploaded_by = obj.uploaded_by or request.user
+        services.replaced_file_delete(instance=obj)
         super().save_model(request, obj, form, change)
+
+    def delete_model(self, request, obj) -> None:
+        services.event_material_delete(material=obj)
+
+    def delete_queryset(self, request, queryset) -> None:
+        for material in queryset:
+            services.event_material_delete(material=material)
 
 
 class AnnouncementAttachmentInline(admin.TabularInline):
@@ -433,7 +499,10 @@ class AnnouncementAttachmentInline(admin.TabularInline):
 
 
 @admin.register(Announcement)
-class AnnouncementAdmin(admin.ModelAdmin):
+class AnnouncementAdmin(FileFormsetsMixin, admin.ModelAdmin):
+    file_deletes = {
+        AnnouncementAttachment: lambda obj: services.announcement_attachment_delete(attachment=obj)
+    }
     list_display = ["title_fi", "season", "kind", "published_at", "emailed_at"]
     list_select_related = ["season"]
     list_filter = ["season", "kind"]
@@ -442,10 +511,19 @@ class AnnouncementAdmin(admin.ModelAdmin):
     inlines = [AnnouncementAttachmentInline]
     actions = ["publish", "publish_and_email"]
 
+    def delete_model(self, request, obj) -> None:
+        services.announcement_delete(announcement=obj)
+
+    def delete_queryset(self, request, queryset) -> None:
+        for announcement in queryset:
+            services.announcement_delete(announcement=announcement)
+
     def _publish(self, request, queryset, email: bool) -> None:
         told = sum(services.announcement_publish(announcement=a, email=email) for a in queryset)
         self.message_user(
-            request, _("Published; %(count)d contact persons e-mailed.") % {"count": told}
+            request,
+            _("Published; %(count)d messages to contact persons queued in the outbox.")
+            % {"count": told},
         )
 
     @admin.action(description=_("Publish to the season's members"), permissions=["change"])
@@ -463,6 +541,17 @@ class AnnouncementAttachmentAdmin(admin.ModelAdmin):
     list_display = ["title", "announcement"]
     list_select_related = ["announcement"]
     search_fields = ["title"]
+
+    def save_model(self, request, obj, form, change) -> None:
+        services.replaced_file_delete(instance=obj)
+        super().save_model(request, obj, form, change)
+
+    def delete_model(self, request, obj) -> None:
+        services.announcement_attachment_delete(attachment=obj)
+
+    def delete_queryset(self, request, queryset) -> None:
+        for attachment in queryset:
+            services.announcement_attachment_delete(attachment=attachment)
 
 
 @admin.register(CalendarFeed)

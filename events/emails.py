@@ -1,8 +1,10 @@
 """E-mails to participants and contact persons, in the municipality's language.
 
 Each message has a plain-text and an HTML part; registration messages carry an `.ics`
-invitation (REQUEST) or its withdrawal (CANCEL). Services call these after their transaction
-commits (`transaction.on_commit`), so nobody is told about something that was rolled back.
+invitation (REQUEST) or its withdrawal (CANCEL). They are queued in the outbox inside the
+services' transactions and sent after commit (`outbox.services`), so nobody is told about
+something that was rolled back, and a mail server that is down delays them without failing the
+change.
 """
 
 from __future__ import annotations
@@ -10,11 +12,12 @@ from __future__ import annotations
 import logging
 
 from django.conf import settings
-from django.core.mail import EmailMultiAlternatives
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
+
+from outbox.models import Message
+from outbox.services import Attachment, mail_enqueue
 
 from . import calendar
 from .models import Announcement, Registration
@@ -38,34 +41,25 @@ def _absolute(path: str) -> str:
     return f"{settings.PORTAL_BASE_URL}{path}"
 
 
-def _send(*, to: str, subject: str, template: str, context: dict, attachment=None) -> None:
-    text = render_to_string(f"{template}.txt", context)
-    html = render_to_string(f"{template}.html", context)
-    message = EmailMultiAlternatives(subject=subject, body=text, to=[to])
-    message.attach_alternative(html, "text/html")
-    if attachment:
-        filename, content, mimetype = attachment
-        message.attach(filename, content, mimetype)
-    message.send()
-
-
-def send_registration_email(registration: Registration, kind: str) -> bool:
-    """Tell a participant about their registration; False when they have no address."""
+def registration_email_queue(registration: Registration, kind: str) -> Message | None:
+    """Queue a participant's message about their registration; None when they have no address."""
     contact = registration.contact_person
     if not contact.email:
         logger.info("registration %s: %s not sent, no e-mail address", registration.pk, kind)
-        return False
+        return None
     event = registration.event
     language = registration.municipality.preferred_language
     with translation.override(language):
-        attachment = None
+        attachments = []
         if kind in INVITATION | WITHDRAWAL:
             cancel = kind in WITHDRAWAL
             method = "CANCEL" if cancel else "REQUEST"
-            attachment = (
-                "invite.ics",
-                calendar.invitation(registration, cancel=cancel),
-                f"text/calendar; method={method}; charset=UTF-8",
+            attachments.append(
+                Attachment(
+                    "invite.ics",
+                    calendar.invitation(registration, cancel=cancel),
+                    f"text/calendar; method={method}; charset=UTF-8",
+                )
             )
         context = {
             "kind": kind,
@@ -75,25 +69,34 @@ def send_registration_email(registration: Registration, kind: str) -> bool:
             "event_url": _absolute(reverse("events:event_detail", args=[event.pk])),
             "language": language,
         }
-        _send(
-            to=contact.email,
-            subject=str(SUBJECTS[kind] % {"event": event.title}),
-            template="events/email/registration",
-            context=context,
-            attachment=attachment,
-        )
-    return True
+        subject = str(SUBJECTS[kind] % {"event": event.title})
+    return mail_enqueue(
+        to=contact.email,
+        subject=subject,
+        text_template="events/email/registration.txt",
+        html_template="events/email/registration.html",
+        context=context,
+        language=language,
+        attachments=attachments,
+        kind=f"events.{kind}",
+        about=registration,
+    )
 
 
-def send_announcement_email(announcement: Announcement, *, to: str, language: str) -> None:
+def announcement_email_queue(announcement: Announcement, *, to: str, language: str) -> Message:
     with translation.override(language):
         context = {
             "announcement": announcement,
             "url": _absolute(reverse("events:announcement_detail", args=[announcement.pk])),
         }
-        _send(
-            to=to,
-            subject=str(_("USO network: %(title)s") % {"title": announcement.title}),
-            template="events/email/announcement",
-            context=context,
-        )
+        subject = str(_("USO network: %(title)s") % {"title": announcement.title})
+    return mail_enqueue(
+        to=to,
+        subject=subject,
+        text_template="events/email/announcement.txt",
+        html_template="events/email/announcement.html",
+        context=context,
+        language=language,
+        kind="events.announcement",
+        about=announcement,
+    )

@@ -83,6 +83,7 @@ class MembershipInline(ScopedTabularInline):
     ]
     autocomplete_fields = ["responsible_consultant"]
     show_change_link = True
+    can_delete = False  # on the Memberships page, which refuses what would break
 
     def get_queryset(self, request):
         # each row's label ("Ylöjärvi – 2021-2022") and consultant come with the rows
@@ -96,6 +97,7 @@ class ContactPersonInline(ScopedTabularInline):
     fields = ["name", "title", "role", "email", "phone", "user", "is_active"]
     readonly_fields = ["user"]
     show_change_link = True
+    can_delete = False  # on the Contact persons page, which refuses what would break
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("user")  # the read-only login
@@ -227,6 +229,18 @@ class MembershipAdmin(HistoryAdmin):
         related = ("municipality", "season", "responsible_consultant")
         return super().get_queryset(request).select_related(*related)
 
+    def get_deleted_objects(self, objs, request):
+        deleted, counts, perms_needed, protected = super().get_deleted_objects(objs, request)
+        problems = [p for obj in objs for p in services.membership_delete_problems(obj)]
+        return deleted, counts, perms_needed, [*protected, *problems]
+
+    def delete_model(self, request, obj) -> None:
+        services.membership_delete(membership=obj)
+
+    def delete_queryset(self, request, queryset) -> None:
+        for membership in queryset:
+            services.membership_delete(membership=membership)
+
 
 @admin.register(ContactPerson)
 class ContactPersonAdmin(ScopedAdmin):
@@ -237,6 +251,18 @@ class ContactPersonAdmin(ScopedAdmin):
     autocomplete_fields = ["municipality"]
     readonly_fields = ["user"]
     actions = ["grant_portal_access"]
+
+    def get_deleted_objects(self, objs, request):
+        deleted, counts, perms_needed, protected = super().get_deleted_objects(objs, request)
+        problems = [p for obj in objs for p in services.contact_person_delete_problems(obj)]
+        return deleted, counts, perms_needed, [*protected, *problems]
+
+    def delete_model(self, request, obj) -> None:
+        services.contact_person_delete(contact=obj)
+
+    def delete_queryset(self, request, queryset) -> None:
+        for contact in queryset:
+            services.contact_person_delete(contact=contact)
 
     @admin.display(description=_("portal login"), boolean=True, ordering="user")
     def has_login(self, contact: ContactPerson) -> bool:

@@ -297,3 +297,59 @@ def membership_create(
 def user_logout_everywhere(*, user: User) -> None:
     """End every session of the user, on every device (this one included)."""
     User.objects.filter(pk=user.pk).update(session_version=F("session_version") + 1)
+
+
+# --- Deleting in the admin ------------------------------------------------------------------
+# Rows other apps refer to are protected by their foreign keys (the admin lists them); these
+# are the rules no foreign key can express.
+
+
+def membership_delete_problems(membership: Membership) -> list[str]:
+    """Why a membership cannot be deleted: its people are registered to the season's events
+    (without it they would hold seats of a non-member). End it instead."""
+    membership = Membership.objects.select_related("municipality", "season").get(pk=membership.pk)
+    registered = (
+        membership.municipality.registrations.filter(event__season_id=membership.season_id)
+        .exclude(status="cancelled")
+        .count()
+    )
+    if registered:
+        return [
+            _(
+                "%(membership)s: %(count)d active registration(s) to the season's events; "
+                "end the membership or cancel them first."
+            )
+            % {"membership": membership, "count": registered}
+        ]
+    return []
+
+
+@transaction.atomic
+def membership_delete(*, membership: Membership) -> None:
+    membership = Membership.objects.select_for_update().get(pk=membership.pk)
+    problems = membership_delete_problems(membership)
+    if problems:
+        raise ValidationError(problems, code="has_registrations")
+    membership.delete()
+
+
+def contact_person_delete_problems(contact: ContactPerson) -> list[str]:
+    """Why a contact person cannot be deleted: their portal login would stay active."""
+    if User.objects.filter(pk=contact.user_id, is_active=True).exists():
+        return [
+            _(
+                "%(name)s has an active portal login; deactivate the login (Users) or mark the "
+                "person inactive instead."
+            )
+            % {"name": contact.name}
+        ]
+    return []
+
+
+@transaction.atomic
+def contact_person_delete(*, contact: ContactPerson) -> None:
+    contact = ContactPerson.objects.select_for_update().get(pk=contact.pk)
+    problems = contact_person_delete_problems(contact)
+    if problems:
+        raise ValidationError(problems, code="has_login")
+    contact.delete()

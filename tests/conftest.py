@@ -47,6 +47,14 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(skip)
 
 
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Each test starts with an empty cache (the password-reset limits count in it)."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 @dataclass
 class Network:
     municipality_a: Municipality

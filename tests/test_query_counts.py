@@ -35,6 +35,7 @@ from analysis.models import Indicator, IndicatorValue, Perspective
 from billing.models import BillingBatch, FeeSchedule, FeeTier, Invoice, InvoiceSeries, VatRate
 from events.models import CalendarFeed, EventSeries
 from municipalities.models import Membership
+from outbox.services import message_queue
 from tests.auth import login
 from workshops.models import WorkshopStatus, WorkshopTransition
 
@@ -592,6 +593,13 @@ ADMIN_ROWS: dict[str, Callable[[Scene, int], object]] = {
     "municipalities.SeasonTheme": lambda w, i: SeasonThemeFactory(season=_season(i)),
     "municipalities.User": lambda w, i: ContactUserFactory(municipality=municipality(i)),
     "otp_static.StaticDevice": _device("otp_static.StaticDevice"),
+    "outbox.Message": lambda w, i: message_queue(
+        to=f"q{i:02d}@example.fi",
+        subject=f"QM{i:02d}",
+        text="…",
+        kind="events.confirmed",
+        about=RegistrationFactory(event=w.event, contact_person=ContactPersonFactory()),
+    ),
     "otp_totp.TOTPDevice": _device("otp_totp.TOTPDevice"),
     "workshops.Comment": lambda w, i: CommentFactory(
         workshop=_workshop(w, i), author=UserFactory()

@@ -41,6 +41,16 @@ env = environ.Env(
     STAFF_SESSION_HOURS=(int, 8),
     OTP_ISSUER=(str, "USO portal"),
     SESSION_DAYS=(int, 14),
+    # outgoing e-mail (outbox) and password-reset limits
+    OUTBOX_MAX_ATTEMPTS=(int, 15),
+    OUTBOX_RETRY_SECONDS=(int, 60),
+    OUTBOX_RETRY_MAX_SECONDS=(int, 6 * 3600),
+    OUTBOX_LEASE_SECONDS=(int, 600),
+    OUTBOX_KEEP_DAYS=(int, 180),
+    PASSWORD_RESET_LIMIT_PER_ADDRESS=(int, 3),
+    PASSWORD_RESET_LIMIT_PER_IP=(int, 20),
+    PASSWORD_RESET_WINDOW_MINUTES=(int, 60),
+    CACHE_URL=(str, "locmemcache://"),
 )
 environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 
@@ -69,6 +79,7 @@ INSTALLED_APPS = [
     "workshops",
     "billing",
     "analysis",
+    "outbox",
 ]
 
 MIDDLEWARE = [
@@ -221,6 +232,27 @@ MAILERS = {
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL")
 SERVER_EMAIL = env("SERVER_EMAIL")
 ADMINS = [address.strip() for address in env("ADMINS") if address.strip()]
+
+# --- Outgoing e-mail (outbox/) --------------------------------------------------------------
+# Every portal e-mail is a row of the outbox, written with the change that causes it and sent
+# after commit by a task; a failure is retried after OUTBOX_RETRY_SECONDS, doubling up to
+# OUTBOX_RETRY_MAX_SECONDS, and given up after OUTBOX_MAX_ATTEMPTS (about 38 hours with the
+# defaults). `manage.py send_outbox` (cron) sends what is due and takes back a message whose
+# sender died: its lease (longer than the SMTP timeout) runs out after OUTBOX_LEASE_SECONDS.
+# Sent and given-up messages are deleted after OUTBOX_KEEP_DAYS.
+OUTBOX_MAX_ATTEMPTS = env("OUTBOX_MAX_ATTEMPTS")
+OUTBOX_RETRY_SECONDS = env("OUTBOX_RETRY_SECONDS")
+OUTBOX_RETRY_MAX_SECONDS = env("OUTBOX_RETRY_MAX_SECONDS")
+OUTBOX_LEASE_SECONDS = env("OUTBOX_LEASE_SECONDS")
+OUTBOX_KEEP_DAYS = env("OUTBOX_KEEP_DAYS")
+
+# Password-reset e-mails per address and per client IP (TRUSTED_PROXY_COUNT, as for logins) in
+# a window, counted in the cache. CACHE_URL: with several gunicorn workers use a shared cache
+# (e.g. dbcache://uso_cache after `manage.py createcachetable`), else each counts on its own.
+PASSWORD_RESET_LIMIT_PER_ADDRESS = env("PASSWORD_RESET_LIMIT_PER_ADDRESS")
+PASSWORD_RESET_LIMIT_PER_IP = env("PASSWORD_RESET_LIMIT_PER_IP")
+PASSWORD_RESET_WINDOW_MINUTES = env("PASSWORD_RESET_WINDOW_MINUTES")
+CACHES = {"default": env.cache_url("CACHE_URL")}
 
 # --- Security -----------------------------------------------------------------------------
 # Secure by default whenever DEBUG is off; each can be overridden by its variable.

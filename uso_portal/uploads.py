@@ -12,6 +12,7 @@ from pathlib import PurePath
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.storage import FileSystemStorage
+from django.db import transaction
 from django.forms import ClearableFileInput
 from django.utils.deconstruct import deconstructible
 from django.utils.functional import LazyObject
@@ -129,3 +130,11 @@ def serve_private(field_file, *, filename: str = "", content_type: str | None = 
         raise Http404("The file is missing from storage.") from error
     name = filename or field_file.name.rsplit("/", 1)[-1]
     return FileResponse(handle, as_attachment=True, filename=name, content_type=content_type)
+
+
+def delete_after_commit(stored) -> None:
+    """Remove a stored file once the transaction that dropped its row commits (never before:
+    a rollback keeps the row, which still needs the file)."""
+    name, storage = stored.name, stored.storage
+    if name:
+        transaction.on_commit(lambda: storage.delete(name))

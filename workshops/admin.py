@@ -1,15 +1,15 @@
 from django import forms
-from django.contrib import admin
-from django.core.exceptions import ValidationError
-from django.db import models
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from municipalities.models import Season
 from uso_portal.history import HistoryAdmin
 from uso_portal.scoped_admin import ScopedAdmin, ScopedTabularInline
-from uso_portal.uploads import PrivateFileInput
 
 from . import services
 from .models import (
@@ -18,12 +18,16 @@ from .models import (
     QuotaGrant,
     Workshop,
     WorkshopAudience,
+    WorkshopStatus,
     WorkshopTopic,
     WorkshopTransition,
 )
 from .selectors import quota_for
 
-PRIVATE_FILES = {models.FileField: {"widget": PrivateFileInput}}
+
+def _download_link(deliverable: Deliverable) -> str:
+    url = reverse("workshops:deliverable_download", args=[deliverable.pk])
+    return format_html('<a href="{}">{}</a>', url, deliverable.filename)
 
 
 class WorkshopAdminForm(forms.ModelForm):
@@ -62,15 +66,19 @@ class TransitionInline(ScopedTabularInline):
 class DeliverableInline(ScopedTabularInline):
     model = Deliverable
     extra = 0
-    fields = ["kind", "title", "file", "uploaded_by", "uploaded_at"]
-    readonly_fields = ["uploaded_by", "uploaded_at"]
-    formfield_overrides = PRIVATE_FILES
+    fields = ["kind", "title", "download", "uploaded_by", "uploaded_at"]
+    readonly_fields = ["download", "uploaded_by", "uploaded_at"]
+    can_delete = False  # on the Deliverables page, which keeps a reported workshop's report
 
     def has_add_permission(self, request, obj=None) -> bool:
         return False  # uploads go through the portal, which records who uploaded
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("uploaded_by")
+
+    @admin.display(description=_("file"))
+    def download(self, deliverable: Deliverable) -> str:
+        return _download_link(deliverable)
 
 
 class CommentInline(ScopedTabularInline):
@@ -117,6 +125,7 @@ class WorkshopAdmin(HistoryAdmin):
     readonly_fields = ["status", "proposed_by", "created_at", "updated_at"]
     date_hierarchy = "starts_at"
     inlines = [TransitionInline, DeliverableInline, CommentInline]
+    actions = ["cancel_workshops"]
     fieldsets = [
         (
             None,
@@ -174,6 +183,49 @@ class WorkshopAdmin(HistoryAdmin):
         seasons = Season.objects.order_by("-start_date")
         return super().changelist_view(request, {**(extra_context or {}), "seasons": seasons})
 
+    def has_delete_permission(self, request, obj=None) -> bool:
+        # Deleting would silently give the membership its workshop back and lose the record:
+        # a workshop is cancelled (the action below), which tells the other side.
+        return False
+
+    @admin.action(description=_("Cancel the selected workshops"), permissions=["change"])
+    def cancel_workshops(self, request, queryset):
+        if request.POST.get("confirmed") != "yes":
+            context = {
+                **self.admin_site.each_context(request),
+                "title": _("Cancel workshops"),
+                "workshops": queryset.select_related("membership__municipality"),
+                "action": "cancel_workshops",
+                "opts": self.model._meta,
+                "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+            }
+            return TemplateResponse(
+                request, "admin/workshops/workshop/cancel_confirmation.html", context
+            )
+        cancelled = 0
+        for workshop in queryset.order_by("pk"):
+            try:
+                services.workshop_transition(
+                    workshop=workshop, to_status=WorkshopStatus.CANCELLED, actor=request.user
+                )
+            except (ValidationError, PermissionDenied) as error:
+                reason = " ".join(getattr(error, "messages", [str(error)]))
+                self.message_user(request, f"{workshop}: {reason}", messages.ERROR)
+            else:
+                cancelled += 1
+        if cancelled:
+            self.message_user(
+                request,
+                ngettext(
+                    "%(count)d workshop cancelled; the other side is told by e-mail.",
+                    "%(count)d workshops cancelled; the other side is told by e-mail.",
+                    cancelled,
+                )
+                % {"count": cancelled},
+                messages.SUCCESS,
+            )
+        return None
+
 
 @admin.register(WorkshopTopic)
 class WorkshopTopicAdmin(admin.ModelAdmin):
@@ -215,16 +267,28 @@ class DeliverableAdmin(ScopedAdmin):
     list_select_related = ["workshop", "uploaded_by"]
     list_filter = ["kind"]
     search_fields = ["title", "workshop__title"]
-    readonly_fields = ["workshop", "uploaded_by", "uploaded_at"]
-    formfield_overrides = PRIVATE_FILES
+    # the file is replaced by uploading a new deliverable in the portal (who uploaded is kept)
+    exclude = ["file"]
+    readonly_fields = ["workshop", "download", "uploaded_by", "uploaded_at"]
 
     def has_add_permission(self, request) -> bool:
         return False
 
+    def get_deleted_objects(self, objs, request):
+        deleted, counts, perms_needed, protected = super().get_deleted_objects(objs, request)
+        problems = [p for obj in objs for p in services.deliverable_delete_problems(obj)]
+        return deleted, counts, perms_needed, [*protected, *problems]
+
+    def delete_model(self, request, obj) -> None:
+        services.deliverable_delete(deliverable=obj, actor=request.user)
+
+    def delete_queryset(self, request, queryset) -> None:
+        for deliverable in queryset.select_related("workshop"):
+            services.deliverable_delete(deliverable=deliverable, actor=request.user)
+
     @admin.display(description=_("download"))
     def download(self, deliverable: Deliverable) -> str:
-        url = reverse("workshops:deliverable_download", args=[deliverable.pk])
-        return format_html('<a href="{}">{}</a>', url, deliverable.filename)
+        return _download_link(deliverable)
 
 
 @admin.register(Comment)
@@ -232,9 +296,16 @@ class CommentAdmin(ScopedAdmin):
     list_display = ["workshop", "author", "created_at", "body"]
     list_select_related = ["workshop", "author"]
     search_fields = ["body", "workshop__title"]
-    readonly_fields = ["workshop", "author", "created_at"]
+    readonly_fields = ["workshop", "author", "created_at", "body"]
 
+    # A comment is what one side told the other (and was e-mailed): a record, read-only.
     def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
         return False
 
 

@@ -1,22 +1,18 @@
 """Notifications to the other side of a workshop: the municipality's contacts when the
-consultant or staff act, the responsible consultant when the municipality acts."""
+consultant or staff act, the responsible consultant when the municipality acts. Each is a row
+of the outbox, queued in the service's transaction and sent after commit."""
 
 from __future__ import annotations
 
-import logging
-
 from django.conf import settings
-from django.core.mail import EmailMultiAlternatives
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from municipalities.models import User
+from outbox.services import mail_enqueue
 
 from .models import Workshop
-
-logger = logging.getLogger(__name__)
 
 SUBJECTS = {
     "proposed": _("New workshop proposal: %(title)s"),
@@ -43,32 +39,28 @@ def recipients(workshop: Workshop, actor: User) -> list[tuple[str, str]]:
 
 
 def notify(workshop: Workshop, kind: str, *, actor: User, note: str = "") -> int:
-    sent = 0
+    """Queue the notification to each person of the other side; returns how many."""
     path = reverse("workshops:workshop_detail", args=[workshop.pk])
+    told = 0
     for address, language in recipients(workshop, actor):
         with translation.override(language):
-            context = {
+            subject = str(SUBJECTS[kind] % {"title": workshop.title})
+        mail_enqueue(
+            to=address,
+            subject=subject,
+            text_template="workshops/email/notification.txt",
+            html_template="workshops/email/notification.html",
+            context={
                 "workshop": workshop,
                 "kind": kind,
                 "actor": actor,
                 "note": note,
                 "url": f"{settings.PORTAL_BASE_URL}{path}",
                 "language": language,
-            }
-            message = EmailMultiAlternatives(
-                subject=str(SUBJECTS[kind] % {"title": workshop.title}),
-                body=render_to_string("workshops/email/notification.txt", context),
-                to=[address],
-            )
-            message.attach_alternative(
-                render_to_string("workshops/email/notification.html", context), "text/html"
-            )
-            try:
-                message.send()
-            except Exception:
-                logger.exception(
-                    "workshop %s: %s notification to %s failed", workshop.pk, kind, address
-                )
-            else:
-                sent += 1
-    return sent
+            },
+            language=language,
+            kind=f"workshops.{kind}",
+            about=workshop,
+        )
+        told += 1
+    return told

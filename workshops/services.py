@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from municipalities.models import Membership, MembershipStatus, User
+from uso_portal.uploads import delete_after_commit
 
 from . import emails
 from .models import (
@@ -96,7 +97,7 @@ def workshop_propose(*, membership: Membership, actor: User, **fields) -> Worksh
     workshop.full_clean()
     workshop.save()
     WorkshopTransition.objects.create(workshop=workshop, to_status=S.PROPOSED, by=actor)
-    transaction.on_commit(lambda: emails.notify(workshop, "proposed", actor=actor))
+    emails.notify(workshop, "proposed", actor=actor)
     return workshop
 
 
@@ -189,7 +190,7 @@ def workshop_transition(
     WorkshopTransition.objects.create(
         workshop=workshop, from_status=previous, to_status=to_status, by=actor, note=note
     )
-    transaction.on_commit(lambda: emails.notify(workshop, to_status, actor=actor, note=note))
+    emails.notify(workshop, to_status, actor=actor, note=note)
     return workshop
 
 
@@ -204,7 +205,7 @@ def deliverable_add(*, workshop: Workshop, actor: User, kind: str, title: str, f
     )
     deliverable.full_clean()
     deliverable.save()
-    transaction.on_commit(lambda: emails.notify(workshop, "deliverable", actor=actor, note=title))
+    emails.notify(workshop, "deliverable", actor=actor, note=title)
     return deliverable
 
 
@@ -214,9 +215,7 @@ def comment_add(*, workshop: Workshop, actor: User, body: str) -> Comment:
     comment = Comment(workshop=workshop, author=actor, body=body.strip())
     comment.full_clean()
     comment.save()
-    transaction.on_commit(
-        lambda: emails.notify(workshop, "comment", actor=actor, note=comment.body)
-    )
+    emails.notify(workshop, "comment", actor=actor, note=comment.body)
     return comment
 
 
@@ -229,3 +228,33 @@ def quota_grant(*, membership: Membership, extra: int, reason: str, actor: User)
     grant.full_clean()
     grant.save()
     return grant
+
+
+def deliverable_delete_problems(deliverable: Deliverable) -> list[str]:
+    """Why `deliverable` cannot be deleted: the only report of a reported workshop."""
+    workshop = Workshop.objects.get(pk=deliverable.workshop_id)
+    if (
+        deliverable.kind == DeliverableKind.REPORT
+        and workshop.status == S.REPORTED
+        and not workshop.deliverables.filter(kind=DeliverableKind.REPORT)
+        .exclude(pk=deliverable.pk)
+        .exists()
+    ):
+        return [
+            _("“%(title)s” is the report of the reported workshop “%(workshop)s”.")
+            % {"title": deliverable.title, "workshop": workshop.title}
+        ]
+    return []
+
+
+@transaction.atomic
+def deliverable_delete(*, deliverable: Deliverable, actor: User) -> None:
+    """Delete a deliverable and, after commit, its file; a reported workshop keeps a report."""
+    workshop = Workshop.objects.select_for_update().get(pk=deliverable.workshop_id)
+    if not can_manage(actor, workshop):
+        raise PermissionDenied("Only the consultant or staff delete deliverables.")
+    problems = deliverable_delete_problems(deliverable)
+    if problems:
+        raise ValidationError(problems, code="last_report")
+    delete_after_commit(deliverable.file)
+    deliverable.delete()

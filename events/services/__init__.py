@@ -1,5 +1,13 @@
 """Writes of the events app (split by sub-domain; import from here)."""
 
+from .deletion import (
+    announcement_attachment_delete,
+    announcement_delete,
+    event_delete,
+    event_delete_problems,
+    event_material_delete,
+    replaced_file_delete,
+)
 from .privacy import participants_anonymize
 from .programme import (
     announcement_publish,
@@ -23,11 +31,16 @@ from .registration import (
 )
 
 __all__ = [
+    "announcement_attachment_delete",
+    "announcement_delete",
     "announcement_publish",
     "attendance_mark",
     "calendar_feed_renew",
     "calendar_feed_revoke",
     "event_cancel",
+    "event_delete",
+    "event_delete_problems",
+    "event_material_delete",
     "event_save",
     "event_send_update",
     "participants_anonymize",
@@ -39,5 +52,6 @@ __all__ = [
     "registration_create_for_new_person",
     "registrations_promote",
     "reminders_send",
+    "replaced_file_delete",
     "waitlist_position",
 ]

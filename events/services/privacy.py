@@ -6,8 +6,9 @@ municipality's current contact) and is an elected trustee, an official or other 
 municipality's contact person or billing contact). Their row stays, because registrations (and
 so the attendance statistics) refer to it; name, e-mail, phone and title go, as does the reason
 of any limit override on their registrations. If the models keep django-simple-history, the
-historical rows of those persons and registrations are deleted too. Invoices, memberships,
-municipalities and events are never touched.
+historical rows of those persons and registrations are deleted too, and so are the outbox's
+messages about their registrations (addressed to them, with their names). Invoices,
+memberships, municipalities and events are never touched.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from simple_history.exceptions import NotHistoricalModelError
 from simple_history.utils import get_history_manager_for_model
 
 from municipalities.models import ContactPerson, ContactRole, Season
+from outbox.services import messages_about_delete
 
 from ..models import Registration
 
@@ -84,6 +86,7 @@ def _anonymise(pks: tuple[int, ...], *, dry_run: bool) -> tuple[int, int]:
     if dry_run:
         return registrations.count(), sum(history.count() for history in histories)
     history_rows = sum(history.delete()[0] for history in histories)
+    messages_about_delete(model=Registration, pks=list(registrations.values_list("pk", flat=True)))
     touched = registrations.update(override_reason="")
     ContactPerson.objects.filter(pk__in=pks).update(
         name=_anonymised_name(),

@@ -4,7 +4,6 @@ participants' calendars, cancellation, reminders, announcements and calendar fee
 from __future__ import annotations
 
 import datetime
-import logging
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -25,8 +24,6 @@ from ..models import (
     RegistrationStatus,
 )
 from .registration import registrations_promote
-
-logger = logging.getLogger(__name__)
 
 QUOTA_FIELDS = {
     EventKind.THEME_SEMINAR: "theme_seminar_quota",
@@ -125,20 +122,12 @@ def event_save(*, event: Event, actor: User, confirm_over_quota: bool = False) -
 
 
 def _notify(event: Event, kind: str, *, statuses: list[str]) -> None:
-    registrations = list(
-        event.registrations.filter(status__in=statuses).select_related(
-            "contact_person", "municipality", "event"
-        )
+    """Queue the message to every registration in these statuses (one outbox row each)."""
+    registrations = event.registrations.filter(status__in=statuses).select_related(
+        "contact_person", "municipality", "event"
     )
-
-    def send() -> None:
-        for registration in registrations:
-            try:
-                emails.send_registration_email(registration, kind)
-            except Exception:
-                logger.exception("sending %s to registration %s failed", kind, registration.pk)
-
-    transaction.on_commit(send)
+    for registration in registrations:
+        emails.registration_email_queue(registration, kind)
 
 
 @transaction.atomic
@@ -166,10 +155,12 @@ def event_cancel(*, event: Event, actor: User) -> int:
 
 
 def reminders_send(*, now: datetime.datetime | None = None, days: int | None = None) -> int:
-    """Remind confirmed participants of published events starting within `days`.
+    """Remind confirmed participants of published events starting within `days`; returns how
+    many reminders were queued.
 
-    Each registration is claimed with a conditional update before its e-mail goes out, so two
-    runs at once, or a run repeated, never remind anybody twice.
+    Each registration is claimed with a conditional update in the same transaction that queues
+    its reminder in the outbox, so two runs at once, or a run repeated, never remind anybody
+    twice, and a reminder is never lost: the outbox sends (and retries) it.
     """
     now = now or timezone.now()
     days = settings.EVENT_REMINDER_DAYS if days is None else days
@@ -180,21 +171,15 @@ def reminders_send(*, now: datetime.datetime | None = None, days: int | None = N
         event__start__gt=now,
         event__start__lte=now + datetime.timedelta(days=days),
     ).select_related("event", "contact_person", "municipality")
-    sent = 0
+    queued = 0
     for registration in due:
-        claimed = Registration.objects.filter(
-            pk=registration.pk, reminder_sent_at__isnull=True
-        ).update(reminder_sent_at=now)
-        if not claimed:
-            continue
-        try:
-            sent += emails.send_registration_email(registration, "reminder")
-        except Exception:
-            Registration.objects.filter(pk=registration.pk).update(reminder_sent_at=None)
-            logger.exception(
-                "reminder to registration %s failed; it will be retried", registration.pk
-            )
-    return sent
+        with transaction.atomic():
+            claimed = Registration.objects.filter(
+                pk=registration.pk, reminder_sent_at__isnull=True
+            ).update(reminder_sent_at=now)
+            if claimed and emails.registration_email_queue(registration, "reminder"):
+                queued += 1
+    return queued
 
 
 @transaction.atomic
@@ -216,15 +201,8 @@ def announcement_publish(*, announcement: Announcement, email: bool) -> int:
         )
         announcement.emailed_at = timezone.now()
     announcement.save(update_fields=["published_at", "emailed_at"])
-
-    def send() -> None:
-        for address, language in recipients:
-            try:
-                emails.send_announcement_email(announcement, to=address, language=language)
-            except Exception:
-                logger.exception("announcement %s to %s failed", announcement.pk, address)
-
-    transaction.on_commit(send)
+    for address, language in recipients:
+        emails.announcement_email_queue(announcement, to=address, language=language)
     return len(recipients)
 
 

@@ -136,7 +136,7 @@ def registration_create(
     registration.full_clean()
     registration.save()
     kind = "confirmed" if status == RegistrationStatus.CONFIRMED else "waitlisted"
-    transaction.on_commit(lambda: emails.send_registration_email(registration, kind))
+    emails.registration_email_queue(registration, kind)
     return registration
 
 
@@ -170,7 +170,8 @@ def waitlist_position(registration: Registration) -> int | None:
 
 
 def _promote_waitlisted(event: Event) -> list[Registration]:
-    """Give free seats to waitlisted people in registration order; call with the event locked."""
+    """Give free seats to waitlisted people in registration order; call with the event locked.
+    Each promoted person's message is queued in the outbox in the same transaction."""
     total, per_municipality = _seat_counts(event)
     promoted = []
     now = timezone.now()
@@ -190,12 +191,7 @@ def _promote_waitlisted(event: Event) -> list[Registration]:
             per_municipality.get(candidate.municipality_id, 0) + 1
         )
         promoted.append(candidate)
-    for registration in promoted:
-        transaction.on_commit(
-            lambda registration=registration: emails.send_registration_email(
-                registration, "promoted"
-            )
-        )
+        emails.registration_email_queue(candidate, "promoted")
     return promoted
 
 
@@ -225,7 +221,7 @@ def registration_cancel(*, registration: Registration, actor: User) -> list[Regi
     registration.cancelled_by = actor
     registration.attendance = ""
     registration.save(update_fields=["status", "cancelled_at", "cancelled_by", "attendance"])
-    transaction.on_commit(lambda: emails.send_registration_email(registration, "cancelled"))
+    emails.registration_email_queue(registration, "cancelled")
     return _promote_waitlisted(event)
 
 

@@ -242,3 +242,20 @@ def test_command_refuses_an_unknown_season(world):
     # when / then
     with pytest.raises(CommandError, match="No season 'nope'"):
         run_command("--before", "nope")
+
+
+def test_the_outbox_forgets_the_anonymised_participants(world):
+    # given a message to an anonymised participant and one to a kept person
+    from events import emails
+    from outbox.models import Message
+
+    gone = emails.registration_email_queue(world.trustee.registrations.get(), "reminder")
+    kept_registration = world.kept["later season too"].registrations.order_by("pk").first()
+    kept = emails.registration_email_queue(kept_registration, "reminder")
+
+    # when
+    services.participants_anonymize(before=world.current_season)
+
+    # then
+    assert list(Message.objects.values_list("pk", flat=True)) == [kept.pk]
+    assert gone.recipient == world.trustee.email

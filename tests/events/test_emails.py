@@ -222,7 +222,7 @@ def test_person_without_email_gets_nothing(network, event, django_capture_on_com
     registration.refresh_from_db()
     assert registration.status == RegistrationStatus.CANCELLED
     assert mail.outbox == []
-    assert emails.send_registration_email(registration, "reminder") is False
+    assert emails.registration_email_queue(registration, "reminder") is None
 
 
 def test_promotion_is_sent_to_the_promoted_person_only(

@@ -11,8 +11,10 @@ from icalendar import Calendar
 
 from events import emails, services
 from events.models import EventStatus, Registration, RegistrationStatus
+from outbox.models import Message, MessageStatus
 
 from ..municipalities.factories import ContactPersonFactory
+from ..outbox.helpers import mail_server_down, send_outbox
 from .factories import EventFactory, PastEventFactory, RegistrationFactory, in_days
 
 DAY = datetime.timedelta(days=1)
@@ -36,7 +38,15 @@ def reminder_subject(event) -> str:
 def run_command(*args) -> str:
     out = io.StringIO()
     call_command("send_event_reminders", *args, stdout=out)
+    send_outbox()
     return out.getvalue().strip()
+
+
+def remind(**kwargs) -> int:
+    """Queue the due reminders, then send the outbox (the task worker or cron does that)."""
+    queued = services.reminders_send(**kwargs)
+    send_outbox()
+    return queued
 
 
 def test_reminds_confirmed_participants_exactly_once(network, season, now):
@@ -46,8 +56,8 @@ def test_reminds_confirmed_participants_exactly_once(network, season, now):
     second = RegistrationFactory(event=event, contact_person=network.contact_person_b)
 
     # when
-    sent = services.reminders_send(now=now, days=3)
-    sent_again = services.reminders_send(now=now + datetime.timedelta(hours=1), days=3)
+    sent = remind(now=now, days=3)
+    sent_again = remind(now=now + datetime.timedelta(hours=1), days=3)
 
     # then
     assert (sent, sent_again) == (2, 0)
@@ -65,7 +75,7 @@ def test_reminder_is_a_reminder_with_the_invitation(network, season, now):
     RegistrationFactory(event=event, contact_person=network.contact_person_a)
 
     # when
-    services.reminders_send(now=now, days=3)
+    remind(now=now, days=3)
 
     # then
     (message,) = mail.outbox
@@ -96,7 +106,7 @@ def test_ignores_registrations_that_are_not_confirmed(network, season, now, stat
     )
 
     # when
-    sent = services.reminders_send(now=now, days=3)
+    sent = remind(now=now, days=3)
 
     # then
     assert sent == 0
@@ -123,7 +133,7 @@ def test_ignores_events_that_are_not_due(network, season, now, status, starts_in
     RegistrationFactory(event=event, contact_person=network.contact_person_a)
 
     # when
-    sent = services.reminders_send(now=now, days=3)
+    sent = remind(now=now, days=3)
 
     # then
     assert sent == 0
@@ -136,8 +146,8 @@ def test_event_exactly_n_days_ahead_is_due(network, season, now):
     RegistrationFactory(event=event, contact_person=network.contact_person_a)
 
     # when
-    assert services.reminders_send(now=now, days=2) == 0
-    sent = services.reminders_send(now=now, days=3)
+    assert remind(now=now, days=2) == 0
+    sent = remind(now=now, days=3)
 
     # then
     assert sent == 1
@@ -152,30 +162,36 @@ def test_participant_without_email_is_skipped_quietly(network, season, now):
     RegistrationFactory(event=event, contact_person=network.contact_person_a)
 
     # when
-    sent = services.reminders_send(now=now, days=3)
+    sent = remind(now=now, days=3)
 
     # then
     assert sent == 1
     assert [message.to for message in mail.outbox] == [[network.contact_person_a.email]]
 
 
-def test_failed_reminder_is_retried_on_the_next_run(network, season, now, monkeypatch):
+def test_reminder_that_cannot_be_sent_waits_in_the_outbox_and_goes_out_once(
+    network, season, now, settings
+):
     # given
     event = EventFactory(season=season, start=now + DAY)
     registration = RegistrationFactory(event=event, contact_person=network.contact_person_a)
+    settings.OUTBOX_RETRY_SECONDS = 0  # retry as soon as the next run
 
-    def broken(registration, kind):
-        raise ConnectionError("SMTP server down")
+    # when the mail server is down during the run, then back
+    with mail_server_down(settings):
+        queued = remind(now=now, days=3)
+    (message,) = Message.objects.all()
+    failed = message.status, message.attempts, message.last_error
+    again = services.reminders_send(now=now + datetime.timedelta(hours=1), days=3)
+    send_outbox()
 
-    # when
-    monkeypatch.setattr(emails, "send_registration_email", broken)
-    failed = services.reminders_send(now=now, days=3)
-    monkeypatch.undo()
-    retried = services.reminders_send(now=now, days=3)
-
-    # then
-    assert (failed, retried) == (0, 1)
-    assert len(mail.outbox) == 1
+    # then: queued once, the failure recorded, sent on the retry, nobody reminded twice
+    assert (queued, again) == (1, 0)
+    assert failed[:2] == (MessageStatus.RETRY, 1)
+    assert "Connection refused" in failed[2] or "ConnectionRefused" in failed[2]
+    assert [m.to for m in mail.outbox] == [[network.contact_person_a.email]]
+    message.refresh_from_db()
+    assert (message.status, message.attempts) == (MessageStatus.SENT, 2)
     registration.refresh_from_db()
     assert registration.reminder_sent_at == now
 

@@ -169,9 +169,10 @@ def test_contact_cannot_edit_another_municipalitys_person(network):
     assert other.name != "Hijacked"
 
 
-def test_password_reset_sends_a_link_that_works(network):
+def test_password_reset_sends_a_link_that_works(network, django_capture_on_commit_callbacks):
     client = Client()
-    response = client.post(reverse("password_reset"), {"email": "contact.a@example.fi"})
+    with django_capture_on_commit_callbacks(execute=True):  # the outbox sends after commit
+        response = client.post(reverse("password_reset"), {"email": "contact.a@example.fi"})
     assert response.status_code == 302
     assert len(mail.outbox) == 1
     message = mail.outbox[0]

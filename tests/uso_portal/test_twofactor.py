@@ -5,7 +5,7 @@ import time
 
 import pytest
 from django.core import mail
-from django.test import Client
+from django.test import Client, TestCase
 from django.urls import reverse
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -62,7 +62,8 @@ def test_contact_persons_log_in_with_a_password_alone(network):
 def enrolment_link(client: Client, user) -> str:
     """Ask for the enrolment e-mail and return the link's path and query from it."""
     mail.outbox.clear()
-    sent = client.post(reverse("otp_setup"), {"send_link": "1", "next": "/admin/"})
+    with TestCase.captureOnCommitCallbacks(execute=True):  # the outbox sends after commit
+        sent = client.post(reverse("otp_setup"), {"send_link": "1", "next": "/admin/"})
     assert sent.status_code == 200
     assert user.email in sent.content.decode()
     [message] = mail.outbox

@@ -1,13 +1,15 @@
 """Writes of the second factor: pending and confirmed devices, backup codes, enrolment links."""
 
+from django.conf import settings
 from django.core import signing
-from django.core.mail import send_mail
 from django.db import transaction
-from django.template.loader import render_to_string
-from django.utils.translation import gettext as _
+from django.utils import translation
+from django.utils.translation import gettext_lazy as _
 from django_otp import devices_for_user
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from outbox.services import mail_enqueue
 
 BACKUP_CODE_COUNT = 10
 ENROLMENT_SALT = "uso_portal.twofactor.enrolment"
@@ -30,7 +32,7 @@ def device_confirm(*, user, device: TOTPDevice) -> list[str]:
         if other.pk != device.pk or not isinstance(other, TOTPDevice):
             other.delete()
     if replaced:
-        transaction.on_commit(lambda: _replacement_notice_send(user))
+        _replacement_notice_queue(user)
     device.confirmed = True
     device.save(update_fields=["confirmed"])
     backup = StaticDevice.objects.create(user=user, name="Backup codes", confirmed=True)
@@ -48,20 +50,31 @@ def enrolment_token_user_pk(token: str) -> int:
     return signing.loads(token, salt=ENROLMENT_SALT, max_age=ENROLMENT_MAX_AGE)
 
 
+def _language(user) -> str:
+    return user.language or translation.get_language() or settings.LANGUAGE_CODE
+
+
 def enrolment_link_send(*, user, link: str) -> None:
-    context = {"link": link, "hours": ENROLMENT_MAX_AGE // 3600}
-    send_mail(
+    """Queue the enrolment link in the outbox (a one-time link: never shown to staff there)."""
+    mail_enqueue(
+        to=user.email,
         subject=_("Set up two-step verification for the USO portal"),
-        message=render_to_string("registration/otp_enrolment_email.txt", context),
-        from_email=None,
-        recipient_list=[user.email],
+        text_template="registration/otp_enrolment_email.txt",
+        context={"link": link, "hours": ENROLMENT_MAX_AGE // 3600},
+        language=_language(user),
+        kind="twofactor.enrolment_link",
+        about=user,
+        sensitive=True,
     )
 
 
-def _replacement_notice_send(user) -> None:
-    send_mail(
+def _replacement_notice_queue(user) -> None:
+    mail_enqueue(
+        to=user.email,
         subject=_("Your authenticator app for the USO portal was replaced"),
-        message=render_to_string("registration/otp_replaced_email.txt", {}),
-        from_email=None,
-        recipient_list=[user.email],
+        text_template="registration/otp_replaced_email.txt",
+        context={},
+        language=_language(user),
+        kind="twofactor.replaced",
+        about=user,
     )
