@@ -139,8 +139,8 @@ def network_table_xlsx(request: HttpRequest) -> HttpResponse:
     workbook = xlsx.new_workbook()
     xlsx.add_sheet(workbook, indicator.code, header, data)
     sheet = workbook.worksheets[0]
-    sheet.append([])
-    sheet.append([_("Source"), f"{indicator.source} ({indicator.licence})"])
+    xlsx.append_row(sheet, [])
+    xlsx.append_row(sheet, [_("Source"), f"{indicator.source} ({indicator.licence})"])
     response = HttpResponse(xlsx.to_bytes(workbook), content_type=XLSX)
     response["Content-Disposition"] = (
         f'attachment; filename="{indicator.code}-{year}-{season.slug}.xlsx"'
