@@ -15,6 +15,14 @@ class PortalAdminSite(admin.AdminSite):
     site_title = _("USO administration")
     index_title = _("Administration")
 
+    @property
+    def login_form(self):
+        """The admin's login checks the address's length too (imported late: this module is
+        loaded with the app registry)."""
+        from .forms import AdminLoginForm
+
+        return AdminLoginForm
+
     def has_permission(self, request) -> bool:
         return super().has_permission(request) and request.user.is_verified()
 
