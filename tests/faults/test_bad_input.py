@@ -111,6 +111,9 @@ def test_the_network_table_with_a_mangled_year_or_sort_shows_the_defaults(networ
         "season__id__exact=abc",
         "status__exact=nonsense",
         "start__year=abc",
+        "start__year=9999",  # the year after is beyond Python's dates
+        "start__year=99999999999999999999",
+        "start__year=2021&start__month=13",
         "p=abc",
         "p=-1",
         "q=" + "x" * 10_000,
