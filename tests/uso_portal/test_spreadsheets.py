@@ -292,7 +292,7 @@ def test_workshop_season_overview_xlsx(network):
 
 def test_an_event_title_with_control_characters_still_exports(network, hostile_participants):
     """The reported defect: control characters in a name broke the event's XLSX export."""
-    hostile_participants.title_en = "Seminaari\x00\x08"
+    hostile_participants.title_en = "Seminaari\x01\x08"
     hostile_participants.save()
     event = EventFactory(season=network.membership_a.season, title_en="Toinen\x1b")
     RegistrationFactory(event=event, contact_person=network.contact_person_a)
