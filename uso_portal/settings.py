@@ -317,7 +317,8 @@ REQUEST_MAX_MEGABYTES = env("REQUEST_MAX_MEGABYTES") or UPLOAD_MAX_MEGABYTES + 5
 # inline (a few fields per participant). Beyond these Django answers 400.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 5000
-DATA_UPLOAD_MAX_NUMBER_FILES = 20
+# Every file input of a page counts, empty ones too: an event's admin page has one per material.
+DATA_UPLOAD_MAX_NUMBER_FILES = 100
 # An uploaded file larger than this is streamed to a temporary file instead of memory.
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2621440  # 2.5 MB, Django's default, chosen
 FILE_UPLOAD_PERMISSIONS = 0o640

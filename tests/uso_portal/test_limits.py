@@ -27,7 +27,7 @@ def test_the_limit_is_one_upload_and_its_form():
     assert settings.REQUEST_MAX_MEGABYTES == settings.UPLOAD_MAX_MEGABYTES + 5
     assert settings.DATA_UPLOAD_MAX_MEMORY_SIZE < settings.REQUEST_MAX_MEGABYTES * MEGABYTE
     assert settings.DATA_UPLOAD_MAX_NUMBER_FIELDS == 5000
-    assert settings.DATA_UPLOAD_MAX_NUMBER_FILES == 20
+    assert settings.DATA_UPLOAD_MAX_NUMBER_FILES == 100
     assert settings.FILE_UPLOAD_MAX_MEMORY_SIZE == 2621440
 
 
