@@ -5,7 +5,7 @@
 - 413 when the Content-Length is above `REQUEST_MAX_MEGABYTES` (an upload at the limit plus its
   form fits), 411 for a body without a Content-Length (chunked), 400 for a malformed one;
 - 400 when the path, the query string or a header holds a control character (NUL among them:
-  PostgreSQL cannot even compare a text with it), or the query string bytes that are not UTF-8.
+  PostgreSQL cannot even compare a text with it), or when the query string is not UTF-8.
 
 Each refusal is a page in the visitor's language that says what to do; nothing reaches a view, a
 form or the database. `NoStoreMiddleware` marks every response to a logged-in user, and every
