@@ -15,7 +15,7 @@ from pathlib import Path
 
 from django.db import transaction
 
-from municipalities.importers import ImportRejected, RowError
+from municipalities.importers import ImportRejected, RowError, csv_header, csv_rows
 from municipalities.models import Municipality
 
 from .models import Indicator, IndicatorValue
@@ -52,8 +52,12 @@ def read_rows(path: Path) -> list[tuple[int, dict[str, str]]]:
             [RowError(0, "", f"the file is not UTF-8 text ({error.reason})")]
         ) from error
     reader = csv.DictReader(io.StringIO(text, newline=""))
-    _check_header(reader.fieldnames or [])
-    return [(reader.line_num, row) for row in reader]
+    _check_header(csv_header(reader))
+    errors: list[RowError] = []
+    rows = [(reader.line_num, row) for row in csv_rows(reader, errors)]
+    if errors:
+        raise ImportRejected(errors)
+    return rows
 
 
 def _xlsx_rows(path: Path) -> list[tuple[int, dict[str, str]]]:
@@ -61,16 +65,17 @@ def _xlsx_rows(path: Path) -> list[tuple[int, dict[str, str]]]:
 
     try:
         sheet = load_workbook(path, read_only=True, data_only=True).worksheets[0]
+        cells = list(sheet.iter_rows(values_only=True))  # a damaged sheet fails here
     except Exception as error:
         raise ImportRejected(
             [RowError(0, "", f"the file is not a readable XLSX workbook ({error})")]
         ) from error
-    rows = sheet.iter_rows(values_only=True)
+    rows = iter(cells)
     header = [str(cell).strip() if cell is not None else "" for cell in next(rows, [])]
     _check_header(header)
     result = []
-    for number, cells in enumerate(rows, start=2):
-        values = ["" if cell is None else str(cell) for cell in cells]
+    for number, line in enumerate(rows, start=2):
+        values = ["" if cell is None else str(cell) for cell in line]
         result.append((number, dict(zip(header, values, strict=False))))
     return result
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django import forms
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
@@ -11,6 +12,7 @@ from django.views.decorators.http import require_safe
 
 from municipalities.models import Season
 from uso_portal import xlsx
+from uso_portal.params import query_param
 
 from . import reports, selectors
 from .models import Indicator
@@ -74,6 +76,10 @@ def analysis_pdf(request: HttpRequest, code: str) -> HttpResponse:
     return response
 
 
+YEAR = forms.IntegerField(min_value=1900, max_value=2100)
+SORT = forms.ChoiceField(choices=[(key, key) for key in ("name", "value", "-value")])
+
+
 def _table(request: HttpRequest):
     if not selectors.is_analyst(request.user):
         raise PermissionDenied
@@ -90,8 +96,8 @@ def _table(request: HttpRequest):
     if season is None or indicator is None:
         raise PermissionDenied
     years = sorted(set(indicator.values.values_list("year", flat=True))) or [season.start_date.year]
-    year = int(request.GET["year"]) if request.GET.get("year", "").isdigit() else years[-1]
-    sort = request.GET.get("sort", "name")
+    year = query_param(request, "year", YEAR, default=years[-1])
+    sort = query_param(request, "sort", SORT, default="name")
     rows = selectors.network_table(
         user=request.user, season=season, indicator=indicator, year=year, sort=sort
     )
@@ -137,8 +143,8 @@ def network_table_xlsx(request: HttpRequest) -> HttpResponse:
     workbook = xlsx.new_workbook()
     xlsx.add_sheet(workbook, indicator.code, header, data)
     sheet = workbook.worksheets[0]
-    sheet.append([])
-    sheet.append([_("Source"), f"{indicator.source} ({indicator.licence})"])
+    xlsx.append_row(sheet, [])
+    xlsx.append_row(sheet, [_("Source"), f"{indicator.source} ({indicator.licence})"])
     response = HttpResponse(xlsx.to_bytes(workbook), content_type=XLSX)
     response["Content-Disposition"] = (
         f'attachment; filename="{indicator.code}-{year}-{season.slug}.xlsx"'

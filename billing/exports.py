@@ -9,7 +9,7 @@ from pathlib import Path
 
 from django.db.models import QuerySet
 
-from uso_portal import xlsx
+from uso_portal import spreadsheets, xlsx
 
 from .models import Invoice, InvoiceStatus
 
@@ -69,7 +69,7 @@ def register_csv(rows: list[list[str]]) -> bytes:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(COLUMNS)
-    writer.writerows(rows)
+    writer.writerows(spreadsheets.rows(rows))  # buyer names come from typed master data
     return buffer.getvalue().encode("utf-8")
 
 

@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from municipalities.models import Membership, Season, User
-from uso_portal import xlsx
+from uso_portal import spreadsheets, xlsx
 
 from .models import Event, EventStatus, Registration, RegistrationStatus
 
@@ -44,8 +44,8 @@ def participants_csv(event: Event, *, user: User) -> bytes:
     header, rows = participant_rows(event, user=user)
     buffer = io.StringIO()
     writer = csv.writer(buffer)
-    writer.writerow(header)
-    writer.writerows(rows)
+    writer.writerow(spreadsheets.row(header))
+    writer.writerows(spreadsheets.rows(rows))  # typed names and titles: never a formula
     return buffer.getvalue().encode("utf-8-sig")  # BOM: Excel opens UTF-8 correctly
 
 

@@ -12,6 +12,7 @@ import datetime
 import io
 import re
 from collections import defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import IO
 
@@ -94,11 +95,36 @@ class ParsedMunicipality:
     populations: dict[datetime.date, int] = field(default_factory=dict)
 
 
+def csv_header(reader: csv.DictReader) -> list[str]:
+    """The header of a CSV file; a header the csv module cannot read refuses the file."""
+    try:
+        return [name.strip() for name in (reader.fieldnames or [])]
+    except csv.Error as error:
+        raise ImportRejected([_unreadable(reader, error)]) from error
+
+
+def csv_rows(reader: csv.DictReader, errors: list[RowError]) -> Iterator[dict]:
+    """The rows of a CSV file. A line the csv module cannot read (a value over its limit of
+    131 072 characters) ends the reading with a problem on that line, not a traceback."""
+    try:
+        yield from reader
+    except csv.Error as error:
+        errors.append(_unreadable(reader, error))
+
+
+def _unreadable(reader: csv.DictReader, error: csv.Error) -> RowError:
+    if "field larger than field limit" in str(error):
+        message = f"a value is longer than {csv.field_size_limit()} characters"
+    else:
+        message = f"the line cannot be read as CSV ({error})"
+    return RowError(reader.line_num + 1, "", message)  # the record after the last one read
+
+
 def parse_municipalities_csv(stream: IO[bytes] | IO[str]) -> list[ParsedMunicipality]:
     text = _as_text(stream)
     reader = csv.DictReader(text)
     errors: list[RowError] = []
-    columns = [name.strip() for name in (reader.fieldnames or [])]
+    columns = csv_header(reader)
     reader.fieldnames = columns
     _check_columns(columns, errors)
     if errors:
@@ -113,7 +139,7 @@ def parse_municipalities_csv(stream: IO[bytes] | IO[str]) -> list[ParsedMunicipa
 
     parsed: list[ParsedMunicipality] = []
     keys: list[tuple[int, str, str]] = []  # (line, code, business ID) of every row, for duplicates
-    for row in reader:
+    for row in csv_rows(reader, errors):
         line = reader.line_num
         if None in row:
             errors.append(RowError(line, "", "the row has more values than the header has columns"))

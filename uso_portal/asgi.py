@@ -1,4 +1,5 @@
-"""ASGI entry point."""
+"""ASGI entry point. The body limit wraps the application: under ASGI Django reads the whole body
+before any middleware runs (see uso_portal/guards.py)."""
 
 import os
 
@@ -6,4 +7,8 @@ from django.core.asgi import get_asgi_application
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "uso_portal.settings")
 
-application = get_asgi_application()
+django_application = get_asgi_application()
+
+from uso_portal.guards import asgi_body_limit  # noqa: E402  (needs the settings configured)
+
+application = asgi_body_limit(django_application)

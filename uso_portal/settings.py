@@ -30,6 +30,7 @@ env = environ.Env(
     ADMINS=(list, []),
     LOG_LEVEL=(str, "INFO"),
     UPLOAD_MAX_MEGABYTES=(int, 20),
+    REQUEST_MAX_MEGABYTES=(int, 0),  # 0: UPLOAD_MAX_MEGABYTES + 5
     EVENT_REMINDER_DAYS=(int, 3),
     PORTAL_BASE_URL=(str, "http://127.0.0.1:8000"),
     TASKS_BACKEND=(str, "django.tasks.backends.immediate.ImmediateBackend"),
@@ -83,12 +84,14 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "uso_portal.guards.RequestGuardMiddleware",  # 400/411/413 before anything reads the request
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "uso_portal.guards.NoStoreMiddleware",  # private, no-store for logged-in pages and downloads
     "django_otp.middleware.OTPMiddleware",
     "uso_portal.twofactor.middleware.SecondFactorRequiredMiddleware",
     "uso_portal.middleware.LanguageMiddleware",
@@ -339,7 +342,17 @@ PORTAL_NAME = "USO"
 PORTAL_BASE_URL = env("PORTAL_BASE_URL").rstrip("/")
 # Uploaded files (materials, deliverables, receipts) are refused above this size.
 UPLOAD_MAX_MEGABYTES = env("UPLOAD_MAX_MEGABYTES")
+# Request bodies are refused (413) above this size before they are read: one upload at the limit
+# and its form fit; several large files go one request at a time (uso_portal/guards.py).
+REQUEST_MAX_MEGABYTES = env("REQUEST_MAX_MEGABYTES") or UPLOAD_MAX_MEGABYTES + 5
+# The fields of a form, files apart: the largest is an event's admin page with its registrations
+# inline (a few fields per participant). Beyond these Django answers 400.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 5000
+# Every file input of a page counts, empty ones too: an event's admin page has one per material.
+DATA_UPLOAD_MAX_NUMBER_FILES = 100
+# An uploaded file larger than this is streamed to a temporary file instead of memory.
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2621440  # 2.5 MB, Django's default, chosen
 FILE_UPLOAD_PERMISSIONS = 0o640
 # `send_event_reminders` reminds confirmed participants this many days before an event.
 EVENT_REMINDER_DAYS = env("EVENT_REMINDER_DAYS")

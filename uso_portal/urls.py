@@ -3,12 +3,15 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from . import password_reset, views
+from .forms import LoginForm
 from .twofactor import views as twofactor
 
 auth_patterns = [
     path(
         "",
-        auth_views.LoginView.as_view(redirect_authenticated_user=True),
+        auth_views.LoginView.as_view(
+            redirect_authenticated_user=True, authentication_form=LoginForm
+        ),
         name="login",
     ),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
@@ -42,6 +45,9 @@ auth_patterns = [
         name="password_reset_complete",
     ),
 ]
+
+# Django's own 400s (too many fields, a bad Host header) on the portal's page.
+handler400 = "uso_portal.guards.bad_request"
 
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),

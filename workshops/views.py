@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -13,6 +14,7 @@ from django.views.decorators.http import require_POST, require_safe
 from municipalities.models import Membership, Season
 from municipalities.selectors import membership_current_for
 from uso_portal import ical, xlsx
+from uso_portal.params import query_param
 from uso_portal.uploads import serve_private
 
 from . import selectors, services
@@ -50,7 +52,7 @@ def _membership_for_proposal(request: HttpRequest) -> Membership:
         return membership
     membership = get_object_or_404(
         Membership.objects.visible_to(user).select_related("municipality", "season"),
-        pk=request.GET.get("membership") or 0,
+        pk=query_param(request, "membership", forms.IntegerField(min_value=1), default=0),
     )
     if not selectors.can_manage(user, Workshop(membership=membership)):
         raise Http404("Not your municipality.")

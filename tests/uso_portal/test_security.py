@@ -1,5 +1,7 @@
 """Login protection (django-axes), session policy and CSRF on every POST endpoint."""
 
+import logging
+
 import pytest
 from django.conf import settings
 from django.test import Client, override_settings
@@ -102,10 +104,13 @@ POSTS = [name for name, row in MATRIX.items() if row[1] == "post"] + FORMS
 
 
 @pytest.mark.parametrize("name", POSTS)
-def test_csrf_is_enforced_on_every_post(network, programme, name):
+def test_csrf_is_enforced_on_every_post(network, programme, name, caplog):
     kwargs_for, _method, _expected, *data = MATRIX[name]
     url = reverse(name, kwargs=kwargs_for(World(network, programme)) if kwargs_for else None)
     client = Client(enforce_csrf_checks=True)
     client.force_login(network.contact_a)
-    response = client.post(url, data[0] if data else {"language": "fi", "next": "/"})
+    with caplog.at_level(logging.WARNING, logger="django.security.csrf"):
+        response = client.post(url, data[0] if data else {"language": "fi", "next": "/"})
     assert response.status_code == 403
+    # the CSRF check refused it, not the view (A's contact may not upload deliverables at all)
+    assert [record.name for record in caplog.records] == ["django.security.csrf"]

@@ -4,6 +4,7 @@ import re
 import time
 
 import pytest
+from django.conf import settings
 from django.core import mail
 from django.test import Client, TestCase
 from django.urls import reverse
@@ -28,21 +29,45 @@ def password_login(user, next_url: str = "/admin/") -> tuple[Client, object]:
     return client, response
 
 
-@pytest.mark.parametrize("persona", STAFF_PERSONAS)
-def test_a_password_alone_does_not_open_staff_pages(network, persona):
-    user = getattr(network, persona)
-    confirmed_device(user)
-    client, _response = password_login(user)
+def asks_for_second_factor(response, view: str = "otp_verify") -> bool:
+    """The response sends the person to verification (or enrolment), back to where they were.
+    (A bare 302 proves nothing: the admin's own login redirect is a 302 too.)"""
+    return response.status_code == 302 and response["Location"].startswith(reverse(view) + "?next=")
+
+
+def assert_staff_pages_ask_for_the_second_factor(client) -> None:
     for url in (
         "/admin/",
         reverse("workshops:consultant_home"),
         reverse("municipalities:dashboard"),
     ):
-        page = client.get(url)
-        assert page.status_code == 302, url
-        assert page["Location"].startswith(reverse("otp_verify") + "?next=")
+        assert asks_for_second_factor(client.get(url)), url
     # a POST does not get through either
-    assert client.post("/admin/logout/x/").status_code in (302, 404)
+    refused = client.post("/admin/logout/x/")
+    assert asks_for_second_factor(refused), refused.get("Location")
+    assert refused["Location"] == reverse("otp_verify") + "?next=/admin/logout/x/"
+
+
+@pytest.mark.parametrize("persona", STAFF_PERSONAS)
+def test_a_password_alone_does_not_open_staff_pages(network, persona):
+    user = getattr(network, persona)
+    confirmed_device(user)
+    client, _response = password_login(user)
+    assert_staff_pages_ask_for_the_second_factor(client)
+
+
+def test_the_checks_above_fail_without_the_middleware(network, settings):
+    """The test above can fail: without SecondFactorRequiredMiddleware its checks do not hold
+    (the admin still answers its own 302, to its login page, which they tell apart)."""
+    middleware = "uso_portal.twofactor.middleware.SecondFactorRequiredMiddleware"
+    settings.MIDDLEWARE = [name for name in settings.MIDDLEWARE if name != middleware]
+    confirmed_device(network.staff)
+    client, _response = password_login(network.staff)
+    refused = client.post("/admin/logout/x/")
+    assert refused.status_code == 302  # what the old assertion accepted
+    assert not asks_for_second_factor(refused)
+    with pytest.raises(AssertionError):
+        assert_staff_pages_ask_for_the_second_factor(client)
 
 
 def test_a_staff_user_without_an_authenticator_is_sent_to_enrolment(network):
@@ -80,7 +105,7 @@ def test_a_password_alone_does_not_enrol_an_app(network):
     # a POST with a code does not enrol either
     client.post(reverse("otp_setup"), {"otp_token": "123456"})
     assert not TOTPDevice.objects.filter(user=network.consultant).exists()
-    assert client.get("/admin/").status_code == 302
+    assert asks_for_second_factor(client.get("/admin/"), "otp_setup")
 
 
 def test_the_enrolment_link_is_the_users_own_and_expires(network, monkeypatch):
@@ -123,7 +148,7 @@ def test_enrolment_shows_a_qr_code_and_confirms_with_a_code(
     wrong = client.post(reverse("otp_setup"), {"otp_token": "000000", "next": "/admin/"})
     assert wrong.status_code == 200
     assert "otp_token" in wrong.context["form"].errors
-    assert client.get("/admin/").status_code == 302
+    assert asks_for_second_factor(client.get("/admin/"), "otp_setup")
     device.refresh_from_db()
     device.throttle_reset()  # a wrong code delays the next attempt; a person waits
 
@@ -172,7 +197,7 @@ def test_repeated_wrong_codes_are_throttled(network):
     refused = client.post(reverse("otp_verify"), {"otp_token": totp_token(device)})
     assert refused.status_code == 200
     assert "otp_token" in refused.context["form"].errors
-    assert client.get("/admin/").status_code == 302
+    assert asks_for_second_factor(client.get("/admin/"))
     device.refresh_from_db()
     assert device.throttling_failure_count == 1
     assert device.throttling_failure_timestamp is not None
@@ -195,7 +220,7 @@ def test_a_backup_code_works_once(network):
     again, _response = password_login(user)
     refused = again.post(reverse("otp_verify"), {"otp_token": "abcd2345"})
     assert refused.status_code == 200
-    assert again.get("/admin/").status_code == 302
+    assert asks_for_second_factor(again.get("/admin/"))
 
 
 def test_next_may_not_lead_to_another_site(network):
@@ -210,8 +235,12 @@ def test_next_may_not_lead_to_another_site(network):
 def test_an_unverified_staff_user_can_still_log_out_and_choose_a_language(network):
     confirmed_device(network.staff)
     client, _response = password_login(network.staff)
-    assert client.post(reverse("set_language"), {"language": "sv", "next": "/"}).status_code == 302
-    assert client.post(reverse("logout")).status_code == 302
+    # a 302 alone would not do: being sent to verification is a 302 too
+    chosen = client.post(reverse("set_language"), {"language": "sv", "next": "/"})
+    assert (chosen.status_code, chosen["Location"]) == (302, "/")
+    assert client.cookies[settings.LANGUAGE_COOKIE_NAME].value == "sv"
+    logged_out = client.post(reverse("logout"))
+    assert (logged_out.status_code, logged_out["Location"]) == (302, reverse("login"))
     assert "_auth_user_id" not in client.session
 
 

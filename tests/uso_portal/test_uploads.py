@@ -63,9 +63,12 @@ def test_private_files_are_outside_the_static_root_and_never_served_directly(net
     assert not material.file.path.startswith(str(settings.BASE_DIR / "static"))
     # when anybody, even staff, asks for the storage URL, nothing answers
     assert client_for(network, "staff").get(material.file.url).status_code == 404
-    # then only the permission-checked view serves it
-    download = reverse("events:material_download", args=[material.pk])
-    assert client_for(network, "staff").get(download).status_code == 200
+    # then only the permission-checked view serves it: the file itself, not any 200
+    download = client_for(network, "staff").get(
+        reverse("events:material_download", args=[material.pk])
+    )
+    assert download.status_code == 200
+    assert b"".join(download.streaming_content) == PDF_BYTES
 
 
 @pytest.mark.django_db
