@@ -1,25 +1,19 @@
 """`load_demo`: the demo season, its 30 members, users of every role; idempotent."""
 
-import io
-
 import pytest
-from django.core.management import call_command
 
 from municipalities.demo import DEMO_MEMBER_CODES, DEMO_PASSWORD
 from municipalities.models import ContactPerson, Membership, Municipality, Season, User
 from municipalities.roles import StaffRole
 
-pytestmark = pytest.mark.django_db
+from tests.plugins.shared_demo import load_demo
+
+# One demo for the module (tests/plugins/shared_demo.py); each test's writes are rolled back.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("demo")]
 
 
-def load_demo(*args: str) -> str:
-    out = io.StringIO()
-    call_command("load_demo", *args, stdout=out)
-    return out.getvalue()
-
-
-def test_demo_season_has_the_30_members_with_contacts_and_logins():
-    output = load_demo()
+def test_demo_season_has_the_30_members_with_contacts_and_logins(demo):
+    output = demo
 
     season = Season.objects.get(slug="2021-2022")
     assert (
@@ -51,7 +45,6 @@ def test_demo_season_has_the_30_members_with_contacts_and_logins():
 
 
 def test_demo_users_exist_for_every_role():
-    load_demo()
     for email, role in [
         ("staff@example.fi", StaffRole.NETWORK_STAFF),
         ("consultant@example.fi", StaffRole.CONSULTANT),
@@ -64,20 +57,17 @@ def test_demo_users_exist_for_every_role():
 
 
 def test_every_demo_person_is_fictional():
-    load_demo()
     assert not User.objects.exclude(email__endswith="@example.fi").exists()
     assert not ContactPerson.objects.exclude(email__endswith="@example.fi").exists()
 
 
 def test_demo_billing_details_are_valid():
-    load_demo()
     for municipality in Municipality.objects.filter(memberships__isnull=False):
         municipality.full_clean()
         assert municipality.billing_street_address and municipality.billing_postal_code
 
 
 def test_load_demo_is_idempotent():
-    load_demo()
     counts = [
         model.objects.count() for model in (Municipality, Membership, ContactPerson, User, Season)
     ]
