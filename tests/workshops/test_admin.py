@@ -1,10 +1,7 @@
 """The workshops admin: filters, proposals within the quota, grants, read-only records."""
 
-import io
-
 import pytest
 from django.contrib import admin
-from django.core.management import call_command
 from django.urls import reverse
 from simple_history.models import HistoricalChanges
 
@@ -136,17 +133,3 @@ def test_status_is_read_only_in_the_admin(network):
         reverse("admin:workshops_workshop_change", args=[workshop.pk])
     )
     assert "status" in response.context["adminform"].readonly_fields
-
-
-def test_demo_has_every_status_and_is_idempotent():
-    call_command("load_demo", stdout=io.StringIO())
-    statuses = set(Workshop.objects.values_list("status", flat=True))
-    assert statuses == set(WorkshopStatus.values)
-    ylojarvi = Workshop.objects.filter(membership__municipality__code="980")
-    assert ylojarvi.exclude(status="cancelled").count() == 5
-    reported = ylojarvi.filter(status="reported")
-    assert reported.count() == 2
-    assert all(w.deliverables.filter(kind="report").exists() for w in reported)
-    count = Workshop.objects.count()
-    call_command("load_demo", stdout=io.StringIO())
-    assert Workshop.objects.count() == count
