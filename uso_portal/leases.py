@@ -94,14 +94,13 @@ def expire_abandoned_tasks(now: datetime.datetime | None = None) -> list[str]:
             task_abandon(str(row.pk), reason=reason)
             expired.append(str(row.pk))
             if row.task_path in RESUMABLE:
-                arguments = row.args_kwargs
-                task = row.task
+                arguments, task = row.args_kwargs, row.task
                 transaction.on_commit(
                     lambda task=task, arguments=arguments: task.enqueue(
                         *arguments["args"], **arguments["kwargs"]
                     )
                 )
                 logger.warning("task %s (%s) abandoned; enqueued again", row.pk, row.task_path)
-            else:
+            else:  # its own retry rule (e.g. an outbox) or staff decide
                 logger.error("task %s (%s) abandoned; not resumable", row.pk, row.task_path)
     return expired
