@@ -168,7 +168,7 @@ def batch_start(*, season: Season, year: int, actor: User) -> BillingBatch:
     )
     drafts_of(season, year).filter(
         Q(batch__isnull=True) | ~Q(batch__status__in=[BatchStatus.QUEUED, BatchStatus.RUNNING])
-    ).update(batch=batch)
+    ).update(batch=batch, issue_error="")  # an earlier refusal is tried again
     _refresh_counts(batch)
     transaction.on_commit(lambda: _enqueue(batch))
     return batch

@@ -249,3 +249,29 @@ def test_finance_resumes_a_failed_batch_in_the_admin(drafts, django_capture_on_c
 
     # then
     assert_finished_once(batch)
+
+
+def test_a_draft_refused_by_one_batch_is_tried_again_by_the_next(
+    drafts, django_capture_on_commit_callbacks
+):
+    # given a batch that could not issue Ylöjärvi's draft (no e-invoice operator ID)
+    drafts.municipality_a.einvoice_operator = ""
+    drafts.municipality_a.save()
+    season = drafts.membership_a.season
+    with django_capture_on_commit_callbacks(execute=True):
+        first = batch_start(season=season, year=2021, actor=drafts.finance)
+    first.refresh_from_db()
+    assert (first.total, first.issued, first.failed) == (4, 3, 1)
+    assert "Ylöjärvi (980)" in first.message
+
+    # when the operator ID is added and the drafts are issued again in a batch
+    drafts.municipality_a.einvoice_operator = "003723327487"
+    drafts.municipality_a.save()
+    with django_capture_on_commit_callbacks(execute=True):
+        second = batch_start(season=season, year=2021, actor=drafts.finance)
+
+    # then the second batch takes just that draft and issues it
+    second.refresh_from_db()
+    assert (second.total, second.issued, second.rendered, second.failed) == (1, 1, 1, 0)
+    assert second.message == ""
+    assert not Invoice.objects.filter(status=InvoiceStatus.DRAFT).exists()
