@@ -4,7 +4,8 @@ A document is a voucher: it is either there whole or not at all. `AtomicFileSyst
 writes to a temporary file in the target directory, flushes it to disk and renames it over the
 name, so a full disk or a killed process leaves no partial (or 0-byte) file behind, only the old
 state. The name is the invoice number, so a render that is repeated after a crash replaces the
-file of the attempt that died instead of adding a second one.
+file of the attempt that died instead of adding a second one, and removes the temporary file
+such an attempt left behind.
 
 The storage is the `invoice_documents` entry of `STORAGES` (a test swaps in one that fails).
 """
@@ -13,6 +14,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import socket
 import tempfile
 
 from django.conf import settings
@@ -43,7 +45,9 @@ class AtomicFileSystemStorage(FileSystemStorage):
         full_path = self.path(name)
         directory = os.path.dirname(full_path)
         os.makedirs(directory, exist_ok=True)
-        handle, temporary = tempfile.mkstemp(dir=directory, prefix=".partial-")
+        base = os.path.basename(full_path)
+        _remove_abandoned_partials(directory, base)
+        handle, temporary = tempfile.mkstemp(dir=directory, prefix=_partial_prefix(base))
         try:
             with os.fdopen(handle, "wb") as target:
                 for chunk in content.chunks():
@@ -58,6 +62,38 @@ class AtomicFileSystemStorage(FileSystemStorage):
                 os.unlink(temporary)
             raise
         return os.path.relpath(full_path, self.location).replace("\\", "/")
+
+
+PARTIAL = ".partial-"
+
+
+def _partial_prefix(base: str, pid: int | None = None) -> str:
+    """The temporary file of a write names its writer: host, process and the final name."""
+    return f"{PARTIAL}{socket.gethostname()}-{pid or os.getpid()}-{base}-"
+
+
+def _remove_abandoned_partials(directory: str, base: str) -> None:
+    """A writer killed mid-write (SIGKILL) leaves its temporary file: remove those of this name
+    whose writing process, on this host, is gone."""
+    host = f"{PARTIAL}{socket.gethostname()}-"
+    for entry in os.scandir(directory):
+        if not entry.name.startswith(host):
+            continue
+        pid, _, rest = entry.name[len(host) :].partition("-")
+        if not pid.isdigit() or not rest.startswith(f"{base}-") or _alive(int(pid)):
+            continue
+        with contextlib.suppress(OSError):
+            os.unlink(entry.path)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 class DocumentStorage(LazyObject):

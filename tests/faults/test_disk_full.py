@@ -24,7 +24,7 @@ from django.utils import translation
 
 from billing import services
 from billing.models import BatchStatus, BillingBatch, DocumentStatus, Invoice, InvoiceStatus
-from billing.storage import AtomicFileSystemStorage
+from billing.storage import AtomicFileSystemStorage, _partial_prefix
 
 from ..billing.factories import billing_world
 from ..billing.test_admin import act
@@ -186,3 +186,25 @@ def test_the_control_a_plain_storage_leaves_a_partial_file_on_the_same_disk(tiny
     left = files_under(tiny_disk)
     assert [name for name, _size in left] == ["private/billing/pdf/1000001.pdf"]
     assert left[0][1] < 64 * 1024  # partial (or empty): the file a finance export would ship
+
+
+def test_a_write_killed_half_way_leaves_a_temporary_file_the_next_write_removes(tmp_path):
+    # given the temporary files of two writers of 1000001.pdf: one killed, one still writing
+    storage = AtomicFileSystemStorage(location=tmp_path)
+    folder = tmp_path / "billing" / "pdf"
+    folder.mkdir(parents=True)
+    dead = subprocess.Popen(["true"])
+    dead.wait()
+    killed = folder / f"{_partial_prefix('1000001.pdf', dead.pid)}x1"
+    writing = folder / f"{_partial_prefix('1000001.pdf')}x2"
+    other = folder / f"{_partial_prefix('1000002.pdf', dead.pid)}x3"
+    for path in (killed, writing, other):
+        path.write_bytes(b"%PDF half")
+
+    # when the document is written again
+    storage.save("billing/pdf/1000001.pdf", io.BytesIO(b"%PDF whole"))
+
+    # then the dead writer's file of that name is gone; the live writer's and others' stay
+    assert (folder / "1000001.pdf").read_bytes() == b"%PDF whole"
+    assert not killed.exists()
+    assert writing.exists() and other.exists()

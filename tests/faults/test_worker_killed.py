@@ -46,10 +46,11 @@ DB_TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": 
 
 
 @pytest.fixture
-def season_drafts(network, settings):
-    """The annual-fee drafts of 2021 of 30 members."""
+def season_drafts(network, settings, tmp_path):
+    """The annual-fee drafts of 2021 of 30 members; a media directory of the test's own."""
     settings.TASKS = DB_TASKS
     settings.BILLING_BATCH_LEASE = LEASE
+    settings.MEDIA_ROOT = str(tmp_path / "media")
     billing_world(network)
     season = network.membership_a.season
     for n in range(MEMBERS - 2):
@@ -125,7 +126,8 @@ def assert_issued_once_with_documents() -> None:
     root = Path(AtomicFileSystemStorage().location) / "billing"
     pdfs = sorted(path.name for path in (root / "pdf").iterdir())
     xmls = sorted(path.name for path in (root / "finvoice").iterdir())
-    assert pdfs == [f"{invoice.number}.pdf" for invoice in invoices]  # each stored once
+    # each stored once, and no temporary file of a killed write left behind
+    assert pdfs == [f"{invoice.number}.pdf" for invoice in invoices]
     assert xmls == [f"{invoice.number}.xml" for invoice in invoices]
 
 
