@@ -54,6 +54,7 @@ class Line:
     period_end: datetime.date | None = None
     supply_date: datetime.date | None = None
     details: str = ""  # e.g. "population 31.12.2020: 33 352 (tier 9 000–45 000)"
+    vat_exemption_reason: str = ""  # only with 0 % VAT, e.g. "AVL 37 §"
 
 
 @dataclass(frozen=True)
@@ -61,6 +62,7 @@ class VatBreakdown:
     rate: Decimal
     base: Decimal
     vat: Decimal
+    exemption_reason: str = ""  # the reasons of the rate's 0 % lines
 
 
 @dataclass(frozen=True)

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import csv
 import io
+import os
+import shutil
+import tempfile
 import zipfile
 from pathlib import Path
 
@@ -12,6 +15,16 @@ from django.db.models import QuerySet
 from uso_portal import spreadsheets, xlsx
 
 from .models import Invoice, InvoiceStatus
+from .services.documents import DocumentsMissing, stored_documents
+
+
+class MissingDocuments(Exception):
+    """Issued invoices of the export whose documents are missing: the export is refused."""
+
+    def __init__(self, missing: list[str]):
+        self.missing = missing  # "<number>: <why>" each
+        super().__init__("; ".join(missing))
+
 
 COLUMNS = [
     "invoice_number",
@@ -81,26 +94,43 @@ def register_xlsx(rows: list[list[str]]) -> bytes:
 
 
 def export_files(invoices) -> dict[str, bytes]:
-    """Every file of the export, keyed by its path inside the export directory or ZIP."""
+    """Every file of the export, keyed by its path inside the export directory or ZIP.
+
+    All or nothing: MissingDocuments (naming each invoice) when a document of an issued invoice
+    is not stored whole (checked against its SHA-256).
+    """
     invoices = list(invoices)
     rows = register_rows(invoices)
     files = {"register.csv": register_csv(rows), "register.xlsx": register_xlsx(rows)}
+    missing = []
     for invoice in invoices:
-        for field, folder, suffix in (
-            (invoice.pdf, "pdf", "pdf"),
-            (invoice.finvoice, "finvoice", "xml"),
-        ):
-            if field:
-                with field.open("rb") as handle:
-                    files[f"{folder}/{invoice.number}.{suffix}"] = handle.read()
+        try:
+            pdf, xml = stored_documents(invoice)
+        except DocumentsMissing as error:
+            missing.append(f"{invoice.number}: {error.problem}")
+            continue
+        files[f"pdf/{invoice.number}.pdf"] = pdf
+        files[f"finvoice/{invoice.number}.xml"] = xml
+    if missing:
+        raise MissingDocuments(missing)
     return files
 
 
 def write_directory(files: dict[str, bytes], directory: Path) -> None:
-    for name, content in files.items():
-        target = directory / name
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(content)
+    """Write the export into `directory`: first into a temporary directory beside it, then
+    moved into place, so a failure (a full disk) leaves no partial export."""
+    directory.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=".export-", dir=directory))
+    try:
+        for name, content in files.items():
+            target = staging / name
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(content)
+        for name in files:
+            (directory / name).parent.mkdir(parents=True, exist_ok=True)
+            os.replace(staging / name, directory / name)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
 
 
 def zip_bytes(files: dict[str, bytes]) -> bytes:

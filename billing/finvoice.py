@@ -242,8 +242,9 @@ def _invoice_details(root, document: InvoiceDocument, texts: dict[str, str]) -> 
         vat = _add(details, "VatSpecificationDetails")
         _amount(vat, "VatBaseAmount", row.base)
         _add(vat, "VatRatePercent", _percent(row.rate))
-        _add(vat, "VatCode", _vat_code(row.rate))
+        _add(vat, "VatCode", _vat_code(row.rate, row.exemption_reason))
         _amount(vat, "VatRateAmount", row.vat)
+        _text(vat, "VatFreeText", row.exemption_reason, 70)  # the exemption (VAT Act 209 e §)
     if document.is_credit_note and document.original_number:
         _text(
             details,
@@ -278,7 +279,7 @@ def _invoice_row(root, line: Line) -> None:
     _date(row, "RowDeliveryDate", line.supply_date)
     _text(row, "RowFreeText", line.details, 512)
     _add(row, "RowVatRatePercent", _percent(line.vat_rate))
-    _add(row, "RowVatCode", _vat_code(line.vat_rate))
+    _add(row, "RowVatCode", _vat_code(line.vat_rate, line.vat_exemption_reason))
     _amount(row, "RowVatAmount", line.vat)
     _amount(row, "RowVatExcludedAmount", line.net)
     _amount(row, "RowAmount", line.gross)
@@ -371,8 +372,11 @@ def _decimal_comma(value: Decimal) -> str:
     return f"{value:f}".replace(".", ",")
 
 
-def _vat_code(rate: Decimal) -> str:
-    return "S" if rate > 0 else "Z"
+def _vat_code(rate: Decimal, exemption_reason: str = "") -> str:
+    """UNTDID 5305: S standard rate, E exempt (with a reason), Z zero rated."""
+    if rate > 0:
+        return "S"
+    return "E" if exemption_reason else "Z"
 
 
 def _compact(value: str) -> str:

@@ -10,9 +10,11 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import Q, Value
+from django.db.models.functions import Length
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -21,6 +23,7 @@ from municipalities.scoping import MunicipalityScopedQuerySet
 from municipalities.validators import validate_business_id, validate_operator_id, validate_ovt
 from uso_portal.uploads import RECEIPTS, UploadValidator, get_private_storage
 
+from .storage import get_document_storage
 from .validators import validate_iban, validate_vat_id
 
 MONEY = {"max_digits": 12, "decimal_places": 2}
@@ -170,6 +173,17 @@ class InvoiceSeries(models.Model):
             models.CheckConstraint(
                 condition=Q(next_number__gte=1), name="invoice_series_next_positive"
             ),
+            # the payment reference is the number plus a check digit: 4–20 digits (spec §1.1)
+            models.CheckConstraint(
+                condition=Q(
+                    width__gte=Value(3) - Length("prefix"), width__lte=Value(19) - Length("prefix")
+                ),
+                name="invoice_series_number_fits_reference",
+                violation_error_message=_(
+                    "Prefix and digits together must be 3–19 digits long (the payment reference "
+                    "is the number and a check digit)."
+                ),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -270,6 +284,12 @@ class TravelCost(models.Model):
     def __str__(self) -> str:
         return f"{self.date:%d.%m.%Y} {self.traveller}: {self.description}"
 
+    def clean(self) -> None:
+        from .services.checks import travel_cost_date_problem
+
+        if self.date and self.membership_id and (problem := travel_cost_date_problem(self)):
+            raise ValidationError({"date": problem})
+
 
 class InvoiceKind(models.TextChoices):
     ANNUAL_FEE = "annual_fee", _("Annual fee")
@@ -312,6 +332,7 @@ LIFECYCLE_FIELDS = {
     "finvoice",
     "finvoice_sha256",
     "batch",
+    "issue_error",
 }
 
 
@@ -371,20 +392,26 @@ class Invoice(models.Model):
     )
     render_error = models.TextField(_("rendering error"), blank=True)
     pdf = models.FileField(
-        _("PDF"), upload_to="billing/pdf/", storage=get_private_storage, blank=True
+        _("PDF"), upload_to="billing/pdf/", storage=get_document_storage, blank=True
     )
     pdf_sha256 = models.CharField(_("PDF SHA-256"), max_length=64, blank=True)
     finvoice = models.FileField(
-        _("Finvoice"), upload_to="billing/finvoice/", storage=get_private_storage, blank=True
+        _("Finvoice"), upload_to="billing/finvoice/", storage=get_document_storage, blank=True
     )
     finvoice_sha256 = models.CharField(_("Finvoice SHA-256"), max_length=64, blank=True)
     batch = models.ForeignKey(
         "BillingBatch",
         verbose_name=_("batch"),
-        on_delete=models.SET_NULL,
+        on_delete=models.PROTECT,
         null=True,
         blank=True,
         related_name="invoices",
+    )
+    issue_error = models.TextField(
+        _("why it was not issued"),
+        blank=True,
+        editable=False,
+        help_text=_("Set when a batch could not issue this draft; cleared when it is issued."),
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     history = HistoricalRecords(excluded_fields=["snapshot"])
@@ -483,6 +510,15 @@ class InvoiceLine(models.Model):
     unit_price = models.DecimalField(_("unit price (excl. VAT)"), **MONEY)
     net = models.DecimalField(_("net"), **MONEY)
     vat_rate = models.DecimalField(_("VAT rate (%)"), max_digits=5, decimal_places=2)
+    vat_exemption_reason = models.CharField(
+        _("VAT exemption reason"),
+        max_length=200,
+        blank=True,
+        help_text=_(
+            "Only with 0 % VAT: why the supply is exempt, with the provision of the VAT Act; "
+            "printed on the invoice."
+        ),
+    )
     supply_date = models.DateField(_("date of supply"))
     period_start = models.DateField(_("period start"), null=True, blank=True)
     period_end = models.DateField(_("period end"), null=True, blank=True)
@@ -514,6 +550,24 @@ class InvoiceLine(models.Model):
                 name="travel_cost_invoiced_once",
                 violation_error_message=_("This travel cost is already on an invoice."),
             ),
+            # The exact rule (to the cent, rounded half up) is checked by InvoiceLine.clean and
+            # at issue; the database refuses anything a cent or more off.
+            models.CheckConstraint(
+                condition=Q(
+                    net__gt=models.F("quantity") * models.F("unit_price") - Decimal("0.01"),
+                    net__lt=models.F("quantity") * models.F("unit_price") + Decimal("0.01"),
+                ),
+                name="invoice_line_net_is_quantity_times_price",
+                violation_error_message=_("The net amount is not quantity × unit price."),
+            ),
+            models.CheckConstraint(
+                condition=(Q(vat_rate=0) & ~Q(vat_exemption_reason=""))
+                | (~Q(vat_rate=0) & Q(vat_exemption_reason="")),
+                name="invoice_line_zero_vat_has_exemption_reason",
+                violation_error_message=_(
+                    "0 % VAT needs an exemption reason, and only 0 % VAT has one."
+                ),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -526,6 +580,12 @@ class InvoiceLine(models.Model):
     def delete(self, *args, **kwargs):
         self._check_mutable()
         return super().delete(*args, **kwargs)
+
+    def clean(self) -> None:
+        from .services.checks import line_problems
+
+        if problems := line_problems(self):
+            raise ValidationError(problems)
 
     def _check_mutable(self) -> None:
         if (
@@ -542,11 +602,29 @@ class BatchStatus(models.TextChoices):
     FAILED = "failed", _("Failed")
 
 
-class BillingBatch(models.Model):
-    """Issuing a season's drafts of a year as one piece of background work, with progress."""
+class BatchKind(models.TextChoices):
+    ISSUE = "issue", _("Issue the drafts of a season and year")
+    RENDER = "render", _("Render the documents of selected invoices")
 
-    season = models.ForeignKey(Season, verbose_name=_("season"), on_delete=models.PROTECT)
-    year = models.PositiveSmallIntegerField(_("year"))
+
+class BillingBatch(models.Model):
+    """Background billing work with progress: issuing a season's drafts of a year, or rendering
+    the documents of selected invoices.
+
+    Resumable: a run (again) does only what is left, and the counters are counted from the
+    invoices, never incremented. While it runs, the worker renews `lease_expires_at` after every
+    invoice; a running batch whose lease has expired was abandoned by a worker that died and is
+    taken again (see `services.batches`).
+    """
+
+    kind = models.CharField(
+        _("kind"), max_length=10, choices=BatchKind.choices, default=BatchKind.ISSUE
+    )
+    season = models.ForeignKey(
+        Season, verbose_name=_("season"), on_delete=models.PROTECT, null=True, blank=True
+    )
+    year = models.PositiveSmallIntegerField(_("year"), null=True, blank=True)
+    invoice_ids = models.JSONField(_("selected invoices"), default=list, blank=True)
     status = models.CharField(
         _("status"), max_length=10, choices=BatchStatus.choices, default=BatchStatus.QUEUED
     )
@@ -556,6 +634,8 @@ class BillingBatch(models.Model):
     failed = models.PositiveIntegerField(_("failed"), default=0)
     message = models.TextField(_("message"), blank=True)
     task_id = models.CharField(_("task"), max_length=64, blank=True)
+    attempts = models.PositiveSmallIntegerField(_("runs"), default=0)
+    lease_expires_at = models.DateTimeField(_("lease expires"), null=True, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("started by"),
@@ -569,9 +649,21 @@ class BillingBatch(models.Model):
         verbose_name = _("billing batch")
         verbose_name_plural = _("billing batches")
         ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(kind="issue") | Q(season__isnull=False, year__isnull=False),
+                name="billing_batch_issue_has_season_and_year",
+            ),
+        ]
 
     def __str__(self) -> str:
+        if self.kind == BatchKind.RENDER:
+            return f"{_('documents')} #{self.pk} ({self.get_status_display()})"
         return f"{self.season.slug} {self.year} ({self.get_status_display()})"
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in (BatchStatus.QUEUED, BatchStatus.RUNNING)
 
     @property
     def progress_percent(self) -> int:

@@ -104,6 +104,7 @@ def invoice_context(document: InvoiceDocument) -> dict:
             "rate": format_percent(row.rate, lang),
             "base": format_money(row.base, lang),
             "vat": format_money(row.vat, lang),
+            "exemption_reason": row.exemption_reason,
         }
         for row in document.vat_breakdown
     ]

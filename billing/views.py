@@ -6,6 +6,8 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from municipalities.models import Season
@@ -13,8 +15,9 @@ from municipalities.selectors import membership_current_for
 from uso_portal.uploads import serve_private
 
 from . import selectors
-from .exports import export_files, register_invoices, zip_bytes
-from .models import BillingBatch
+from .exports import MissingDocuments, export_files, register_invoices, zip_bytes
+from .models import BatchStatus, BillingBatch
+from .services.batches import lease
 
 
 @login_required
@@ -60,7 +63,14 @@ def invoice_finvoice(request: HttpRequest, pk: int) -> FileResponse:
 def export_zip(request: HttpRequest, slug: str, year: int) -> HttpResponse:
     _require_billing_staff(request)
     season = get_object_or_404(Season, slug=slug)
-    content = zip_bytes(export_files(register_invoices(season, year, user=request.user)))
+    try:
+        files = export_files(register_invoices(season, year, user=request.user))
+    except MissingDocuments as missing:
+        # all or nothing, as billing_export: the invoices to render again are named
+        text = _("Nothing exported: the documents of these invoices are missing:")
+        lines = "".join(f"{item}\n" for item in missing.missing)
+        return HttpResponse(f"{text}\n{lines}", status=409, content_type="text/plain")
+    content = zip_bytes(files)
     response = HttpResponse(content, content_type="application/zip")
     response["Content-Disposition"] = f'attachment; filename="invoices-{slug}-{year}.zip"'
     return response
@@ -74,4 +84,15 @@ def batch_progress(request: HttpRequest, pk: int) -> HttpResponse:
     template = "billing/batch_progress.html"
     if request.headers.get("HX-Request") == "true":
         template += "#progress"
-    return render(request, template, {"batch": batch})
+    abandoned = (
+        batch.status == BatchStatus.RUNNING
+        and batch.lease_expires_at is not None
+        and batch.lease_expires_at < timezone.now()
+    )
+    context = {
+        "batch": batch,
+        "abandoned": abandoned,
+        "last_sign_of_life": batch.lease_expires_at - lease() if abandoned else None,
+        "invoice_ids": ",".join(str(pk) for pk in batch.invoice_ids),
+    }
+    return render(request, template, context)

@@ -35,6 +35,8 @@ env = environ.Env(
     PORTAL_BASE_URL=(str, "http://127.0.0.1:8000"),
     TASKS_BACKEND=(str, "django.tasks.backends.immediate.ImmediateBackend"),
     TASK_WORKER_MAX_WAIT=(int, 300),
+    TASK_LEASE=(int, 900),
+    BILLING_BATCH_LEASE=(int, 120),
     LOG_FORMAT=(str, "plain"),
     LOGIN_FAILURE_LIMIT=(int, 5),
     LOGIN_COOLOFF_MINUTES=(int, 15),
@@ -70,7 +72,6 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.forms",
     "simple_history",
-    "django_tasks_db",
     "axes",
     "django_otp",
     "django_otp.plugins.otp_totp",
@@ -81,6 +82,8 @@ INSTALLED_APPS = [
     "billing",
     "analysis",
     "outbox",
+    # After billing: billing's `db_worker` (this worker plus the stale-lease sweep) replaces it.
+    "django_tasks_db",
 ]
 
 MIDDLEWARE = [
@@ -207,6 +210,9 @@ STORAGES = {
             else "whitenoise.storage.CompressedManifestStaticFilesStorage"
         )
     },
+    # Invoice PDFs and Finvoice messages, under MEDIA_ROOT/private: written to a temporary file
+    # and renamed into place, so a full disk never leaves a partial document.
+    "invoice_documents": {"BACKEND": "billing.storage.AtomicFileSystemStorage"},
 }
 
 # --- E-mail -------------------------------------------------------------------------------
@@ -305,6 +311,11 @@ SECURE_CSP = {
 TASKS = {"default": {"BACKEND": env("TASKS_BACKEND"), "QUEUES": ["default"]}}
 # /healthz answers 503 when a ready task has waited longer than this (the worker is down).
 TASK_WORKER_MAX_WAIT = env("TASK_WORKER_MAX_WAIT")
+# Leases (seconds): a task running longer than TASK_LEASE, or a billing batch without a sign of
+# life (one per invoice) for BILLING_BATCH_LEASE, was abandoned by a worker that died. /healthz
+# answers 503 then; `db_worker` (every lease/2) and `billing_resume` mark it and take it again.
+TASK_LEASE = env("TASK_LEASE")
+BILLING_BATCH_LEASE = env("BILLING_BATCH_LEASE")
 
 # --- Logging ------------------------------------------------------------------------------
 LOGGING = {

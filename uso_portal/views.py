@@ -1,45 +1,58 @@
 """Project-level views that belong to no domain app."""
 
-import datetime
-
-from django.conf import settings
 from django.db import connection
-from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
-DB_BACKEND = "django_tasks_db.DatabaseBackend"
+from uso_portal import leases
 
 
-def stale_tasks() -> int:
-    """Tasks waiting longer than TASK_WORKER_MAX_WAIT: a missing worker heartbeat.
+def background_work_problems() -> list[str]:
+    """What is wrong with the background work, in one database round trip (which also proves
+    that the database answers):
 
-    With the database task backend, a running `db_worker` picks every ready task within seconds;
-    tasks still waiting after the limit mean the worker is down. Otherwise `SELECT 1`. One query
-    either way, which also proves the database answers.
+    - a ready task waiting longer than TASK_WORKER_MAX_WAIT: no worker picks tasks up;
+    - a task running longer than TASK_LEASE: its worker died while running it;
+    - a billing batch running without a sign of life for BILLING_BATCH_LEASE: the same.
     """
-    if settings.TASKS["default"]["BACKEND"] != DB_BACKEND:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT 1")
-            cursor.fetchone()
-        return 0
-    from django_tasks_db.models import DBTaskResult, get_date_max
+    from billing.services.batches import abandoned_batches
 
-    limit = timezone.now() - datetime.timedelta(seconds=settings.TASK_WORKER_MAX_WAIT)
-    overdue = Q(run_after=get_date_max(), enqueued_at__lt=limit) | Q(run_after__lt=limit)
-    return DBTaskResult.objects.filter(status="READY").filter(overdue).count()
+    now = timezone.now()
+    parts = [abandoned_batches(now).values("pk")]
+    if leases.uses_database_backend():
+        from django_tasks_db.models import DBTaskResult
+
+        waiting, stuck = leases.overdue_tasks(now)
+        parts += [DBTaskResult.objects.filter(waiting), DBTaskResult.objects.filter(stuck)]
+    selects, params = [], []
+    for queryset in parts:
+        sql, query_params = queryset.values("pk").query.sql_with_params()
+        # the ORM's own SQL, its parameters passed apart: nothing typed by anyone
+        selects.append(f"(SELECT COUNT(*) FROM ({sql}) counted)")  # noqa: S608
+        params += query_params
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT " + ", ".join(selects), params)
+        counts = [*cursor.fetchone(), 0, 0]
+    batches, waiting, running = counts[:3]
+    problems = []
+    if batches:
+        problems.append(f"billing batch abandoned: {batches} without a sign of life")
+    if waiting:
+        problems.append(f"task worker stalled: {waiting} waiting")
+    if running:
+        problems.append(f"task abandoned: {running} running longer than TASK_LEASE")
+    return problems
 
 
 @never_cache
 @require_safe
 def healthz(request: HttpRequest) -> HttpResponse:
-    """For load balancers and benchmarks: one database round trip, a tiny body; 503 when the
-    task worker has stopped picking up work."""
-    waiting = stale_tasks()
-    if waiting:
+    """For load balancers and benchmarks: one database round trip, a tiny body; 503 when
+    background work has stalled or was abandoned by a worker that died."""
+    if problems := background_work_problems():
         return HttpResponse(
-            f"task worker stalled: {waiting} waiting\n", status=503, content_type="text/plain"
+            "".join(f"{problem}\n" for problem in problems), status=503, content_type="text/plain"
         )
     return HttpResponse("ok\n", content_type="text/plain")

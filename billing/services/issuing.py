@@ -1,27 +1,27 @@
-"""Issuing invoices: gapless numbers, the frozen snapshot, documents, credit notes, lifecycle.
+"""Issuing invoices: gapless numbers, the frozen snapshot, credit notes, lifecycle.
 
-Issuing is one short transaction: lock the series' counter row, take its number, freeze the
-content. A rollback gives the number back, so committed numbers are gapless. The PDF and the
-Finvoice message are rendered after the commit and stored with their SHA-256; a failed render
-leaves the issued invoice intact with "rendering failed" and can be retried.
+Issuing is one short transaction: lock the series' counter row, build the would-be content with
+the next number and check everything the documents need (the lines, the parties, the Finvoice
+message against its schema, the PDF's barcode), and only then take the number and freeze the
+content. A refusal or a rollback gives the number back, so committed numbers are gapless and no
+number is spent on an invoice whose documents could never be made. The PDF and the Finvoice
+message are rendered after the commit (`services.documents`).
 """
 
 from __future__ import annotations
 
 import datetime
-import hashlib
 import logging
 from collections import defaultdict
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
-from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from municipalities.models import Membership, User
+from municipalities.models import Membership, Municipality, User
 
 from .. import duedate
 from ..barcode import virtual_barcode
@@ -30,23 +30,34 @@ from ..models import (
     DocumentStatus,
     Invoice,
     InvoiceKind,
+    InvoiceLine,
     InvoiceSeries,
     InvoiceStatus,
     SellerSettings,
 )
 from ..money import ZERO, cents, vat_amount
 from ..reference import reference_from_number, rf_from_reference
+from .checks import lines_problems, party_problems
 
 logger = logging.getLogger(__name__)
 BARCODE_LIMIT = Decimal("999999.99")
+
+
+class AlreadyIssued(ValidationError):
+    """The draft was issued meanwhile (by another worker or request): nothing to do."""
+
+
+def where(municipality: Municipality) -> str:
+    """How a refusal names the municipality: "Ylöjärvi (980)"."""
+    return f"{municipality.name_fi} ({municipality.code})"
 
 
 def default_series() -> InvoiceSeries:
     return InvoiceSeries.objects.get(code="uso")
 
 
-def seller_snapshot() -> Seller:
-    settings_row = SellerSettings.objects.first()
+def seller_snapshot(settings_row: SellerSettings | None = None) -> Seller:
+    settings_row = settings_row or SellerSettings.objects.first()
     if settings_row is None:
         raise ValidationError(_("Enter the seller details in the admin before issuing invoices."))
     return Seller(
@@ -89,12 +100,21 @@ def buyer_snapshot(membership: Membership) -> Party:
 
 
 def totals(lines: list[Line]) -> tuple[tuple[VatBreakdown, ...], Decimal, Decimal, Decimal]:
-    """VAT per rate on the summed net amounts, rounded half up (spec §5.5)."""
+    """VAT per rate on the summed net amounts, rounded half up (spec §5.5); the exemption
+    reasons of the 0 % lines go with their row of the breakdown."""
     bases: dict[Decimal, Decimal] = defaultdict(lambda: ZERO)
+    reasons: dict[Decimal, list[str]] = defaultdict(list)
     for line in lines:
         bases[line.vat_rate] += line.net
+        if line.vat_exemption_reason and line.vat_exemption_reason not in reasons[line.vat_rate]:
+            reasons[line.vat_rate].append(line.vat_exemption_reason)
     breakdown = tuple(
-        VatBreakdown(rate=rate, base=cents(base), vat=vat_amount(base, rate))
+        VatBreakdown(
+            rate=rate,
+            base=cents(base),
+            vat=vat_amount(base, rate),
+            exemption_reason="; ".join(reasons[rate]),
+        )
         for rate, base in sorted(bases.items())
     )
     net = cents(sum((row.base for row in breakdown), ZERO))
@@ -102,9 +122,9 @@ def totals(lines: list[Line]) -> tuple[tuple[VatBreakdown, ...], Decimal, Decima
     return breakdown, net, vat, net + vat
 
 
-def _lines(invoice: Invoice) -> list[Line]:
+def _lines(rows: list[InvoiceLine]) -> list[Line]:
     lines = []
-    for row in invoice.lines.order_by("position"):
+    for row in rows:
         line_vat = vat_amount(row.net, row.vat_rate)
         lines.append(
             Line(
@@ -121,6 +141,7 @@ def _lines(invoice: Invoice) -> list[Line]:
                 period_start=row.period_start,
                 period_end=row.period_end,
                 supply_date=row.supply_date,
+                vat_exemption_reason=row.vat_exemption_reason,
             )
         )
     return lines
@@ -128,25 +149,43 @@ def _lines(invoice: Invoice) -> list[Line]:
 
 @transaction.atomic
 def invoice_issue(*, invoice: Invoice, actor: User, today: datetime.date | None = None) -> Invoice:
-    """Issue a draft: number, dates, reference and frozen content, in one short transaction."""
+    """Issue a draft: number, dates, reference and frozen content, in one short transaction.
+
+    Refuses (ValidationError naming the municipality and what is missing) before the number is
+    taken; `AlreadyIssued` when the draft was issued meanwhile.
+    """
     invoice = (
         Invoice.objects.select_for_update()
         .select_related("membership__municipality", "membership__season")
         .get(pk=invoice.pk)
     )
     if invoice.status != InvoiceStatus.DRAFT:
+        raise AlreadyIssued(_("Invoice %(number)s is already issued.") % {"number": invoice.number})
+    municipality = invoice.membership.municipality
+    name = where(municipality)
+    rows = list(invoice.lines.order_by("position"))
+    if not rows:
         raise ValidationError(
-            _("Invoice %(number)s is already issued.") % {"number": invoice.number}
+            _("%(municipality)s: an invoice needs at least one line.") % {"municipality": name}
         )
-    lines = _lines(invoice)
-    if not lines:
-        raise ValidationError(_("An invoice needs at least one line."))
-    seller = seller_snapshot()
+    seller_row = SellerSettings.objects.first()
+    seller = seller_snapshot(seller_row)
     buyer = buyer_snapshot(invoice.membership)
+    problems = [
+        _("%(municipality)s: %(problem)s") % {"municipality": name, "problem": problem}
+        for problem in lines_problems(invoice, rows)
+    ]
+    problems += party_problems(where=name, seller=seller, buyer=buyer)
+    if problems:
+        raise ValidationError(problems)
+    lines = _lines(rows)
     breakdown, net, vat, gross = totals(lines)
     credit = invoice.kind == InvoiceKind.CREDIT_NOTE
     if credit != (gross < 0) and gross != 0:
-        raise ValidationError(_("An invoice totals more than zero and a credit note less."))
+        raise ValidationError(
+            _("%(municipality)s: an invoice totals more than zero and a credit note less.")
+            % {"municipality": name}
+        )
     original = None
     if credit:
         original = Invoice.objects.select_for_update().get(pk=invoice.credited_invoice_id)
@@ -154,16 +193,14 @@ def invoice_issue(*, invoice: Invoice, actor: User, today: datetime.date | None 
             raise ValidationError(_("Only an issued, not yet credited invoice can be credited."))
 
     series = InvoiceSeries.objects.select_for_update().get(pk=invoice.series_id)
-    number = series.format(series.next_number)
-    InvoiceSeries.objects.filter(pk=series.pk).update(next_number=F("next_number") + 1)
+    number = series.format(series.next_number)  # taken below, once the content is known good
 
     invoice_date = today or timezone.localdate()
-    due = duedate.due_date(invoice_date, SellerSettings.objects.get().payment_term_days)
+    due = duedate.due_date(invoice_date, seller_row.payment_term_days)
     reference = reference_from_number(number)
     barcode = ""
     if not credit and ZERO <= gross <= BARCODE_LIMIT:
         barcode = virtual_barcode(iban=seller.iban, amount=gross, reference=reference, due_date=due)
-    municipality = invoice.membership.municipality
     language = municipality.preferred_language
     with translation.override(language):
         penalty = _("Penalty interest according to the Interest Act.")
@@ -195,16 +232,22 @@ def invoice_issue(*, invoice: Invoice, actor: User, today: datetime.date | None 
         notes=invoice.notes,
         season=invoice.membership.season.slug,
     )
+    issued_at = timezone.now()
+    snapshot = document.to_snapshot()
+    check_documents(snapshot, where=name, message_id=f"{number}-1", timestamp=issued_at)
+
+    InvoiceSeries.objects.filter(pk=series.pk).update(next_number=F("next_number") + 1)
     invoice.number = number
     invoice.invoice_date = invoice_date
     invoice.due_date = due
     invoice.reference = reference
     invoice.rf_reference = document.rf_reference
-    invoice.snapshot = document.to_snapshot()
+    invoice.snapshot = snapshot
     invoice.net_total, invoice.vat_total, invoice.gross_total = net, vat, gross
     invoice.status = InvoiceStatus.ISSUED
     invoice.document_status = DocumentStatus.PENDING
-    invoice.issued_at = timezone.now()
+    invoice.issue_error = ""
+    invoice.issued_at = issued_at
     invoice.issued_by = actor
     invoice.save()
     if original is not None:
@@ -213,44 +256,28 @@ def invoice_issue(*, invoice: Invoice, actor: User, today: datetime.date | None 
     return invoice
 
 
-def render_documents(invoice: Invoice) -> bytes | None:
-    """Render and store the PDF and the Finvoice message once; returns the PDF or None."""
-    from ..rendering import render_pair
+def check_documents(snapshot: dict, *, where: str, message_id: str, timestamp) -> None:
+    """The documents of a would-be snapshot can be made: the Finvoice message builds and
+    validates against the schema, and the PDF's content (barcode, formatting) builds. The PDF
+    is laid out only once, after the commit (the expensive part)."""
+    from ..finvoice import FinvoiceInvalid, build_validated_finvoice
+    from ..pdf import invoice_context
 
-    if invoice.document_status == DocumentStatus.READY:
-        return None
+    document = InvoiceDocument.from_snapshot(snapshot)  # exactly what the renderer will read
     try:
-        pdf, xml = render_pair(
-            invoice.snapshot, message_id=f"{invoice.number}-1", timestamp=invoice.issued_at
-        )
-    except Exception as error:
-        logger.exception("rendering invoice %s failed", invoice.number)
-        Invoice.objects.filter(pk=invoice.pk).update(
-            document_status=DocumentStatus.FAILED, render_error=f"{type(error).__name__}: {error}"
-        )
-        invoice.refresh_from_db()
-        return None
-    store_documents(invoice, pdf, xml)
-    return pdf
-
-
-def store_documents(invoice: Invoice, pdf: bytes, xml: bytes) -> None:
-    invoice.pdf.save(f"{invoice.number}.pdf", ContentFile(pdf), save=False)
-    invoice.finvoice.save(f"{invoice.number}.xml", ContentFile(xml), save=False)
-    invoice.pdf_sha256 = hashlib.sha256(pdf).hexdigest()
-    invoice.finvoice_sha256 = hashlib.sha256(xml).hexdigest()
-    invoice.document_status = DocumentStatus.READY
-    invoice.render_error = ""
-    invoice.save(
-        update_fields=[
-            "pdf",
-            "finvoice",
-            "pdf_sha256",
-            "finvoice_sha256",
-            "document_status",
-            "render_error",
-        ]
-    )
+        build_validated_finvoice(document, message_id=message_id, timestamp=timestamp)
+    except FinvoiceInvalid as invalid:
+        raise ValidationError(
+            _("%(municipality)s: the Finvoice message would be invalid: %(errors)s")
+            % {"municipality": where, "errors": "; ".join(invalid.errors)}
+        ) from invalid
+    try:
+        invoice_context(document)
+    except ValueError as error:
+        raise ValidationError(
+            _("%(municipality)s: the PDF cannot be made: %(error)s")
+            % {"municipality": where, "error": error}
+        ) from error
 
 
 @transaction.atomic
@@ -285,6 +312,7 @@ def credit_note_create(*, original: Invoice, actor: User, reason: str = "") -> I
             unit_price=line.unit_price,
             net=-line.net,
             vat_rate=line.vat_rate,
+            vat_exemption_reason=line.vat_exemption_reason,
             supply_date=line.supply_date,
             period_start=line.period_start,
             period_end=line.period_end,

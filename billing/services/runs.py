@@ -27,6 +27,7 @@ from ..models import (
     TravelCostStatus,
 )
 from ..money import cents
+from .checks import travel_cost_date_problem
 from .fees import MissingData, population_for_fee, tier_for, vat_rate_on
 from .issuing import default_series
 
@@ -73,6 +74,11 @@ def billing_run(*, season: Season, year: int) -> RunResult:
                 result.fee_invoices_created += 1
             else:
                 result.fee_invoices_existing += 1
+        for cost, problem in travel_costs_refused(membership=membership):
+            result.problems.append(
+                _("%(membership)s: travel cost %(cost)s not invoiced: %(problem)s")
+                % {"membership": label, "cost": cost, "problem": problem}
+            )
         added = travel_cost_drafts(membership=membership)
         if added:
             result.travel_invoices_touched += 1
@@ -134,15 +140,32 @@ def _annual_fee_draft(membership: Membership, schedule: FeeSchedule, year: int) 
     return True
 
 
-@transaction.atomic
-def travel_cost_drafts(*, membership: Membership) -> int:
-    """Put the membership's approved, uninvoiced travel costs on its draft travel invoice."""
-    Membership.objects.select_for_update().get(pk=membership.pk)
-    costs = list(
+def _uninvoiced(membership: Membership) -> list[TravelCost]:
+    return list(
         TravelCost.objects.filter(
             membership=membership, status=TravelCostStatus.APPROVED, invoice_lines__isnull=True
-        ).order_by("date", "pk")
+        )
+        .select_related("membership__season")
+        .order_by("date", "pk")
     )
+
+
+def travel_costs_refused(*, membership: Membership) -> list[tuple[TravelCost, str]]:
+    """Approved travel costs that are never invoiced as they are: dated in the future or
+    outside the membership's season (entered before the rule existed)."""
+    return [
+        (cost, problem)
+        for cost in _uninvoiced(membership)
+        if (problem := travel_cost_date_problem(cost)) is not None
+    ]
+
+
+@transaction.atomic
+def travel_cost_drafts(*, membership: Membership) -> int:
+    """Put the membership's approved, uninvoiced travel costs on its draft travel invoice
+    (those dated within its season and not in the future)."""
+    Membership.objects.select_for_update().get(pk=membership.pk)
+    costs = [cost for cost in _uninvoiced(membership) if travel_cost_date_problem(cost) is None]
     if not costs:
         return 0
     invoice = Invoice.objects.filter(

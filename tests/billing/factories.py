@@ -1,6 +1,7 @@
 """Billing fixtures: seller, fee schedule, population figures and addresses of a network."""
 
 import datetime
+import hashlib
 from decimal import Decimal
 
 import factory
@@ -71,6 +72,9 @@ def billing_world(network, population_a=33352, population_b=9008):
     return network
 
 
+FINVOICE_BYTES = b"<Finvoice/>"
+
+
 def series() -> InvoiceSeries:
     return InvoiceSeries.objects.get(code="uso")
 
@@ -114,6 +118,8 @@ def stored_invoice(membership, number: str = "1000001", **fields):
         **fields,
     )
     invoice.pdf.save(f"{number}.pdf", ContentFile(PDF_BYTES), save=False)
-    invoice.finvoice.save(f"{number}.xml", ContentFile(b"<Finvoice/>"), save=False)
+    invoice.finvoice.save(f"{number}.xml", ContentFile(FINVOICE_BYTES), save=False)
+    invoice.pdf_sha256 = hashlib.sha256(PDF_BYTES).hexdigest()
+    invoice.finvoice_sha256 = hashlib.sha256(FINVOICE_BYTES).hexdigest()
     invoice.save()
     return invoice

@@ -134,12 +134,18 @@ def test_a_draft_can_be_edited_and_deleted(network, drafts):
 # --- Invoice actions --------------------------------------------------------------------------
 
 
-def test_the_issue_action_issues_drafts_and_the_export_action_zips_them(network, drafts):
-    # when
-    response = act(client_for(network, "finance"), "invoice", "issue", drafts["a"], drafts["b"])
+def test_the_issue_action_issues_drafts_and_the_export_action_zips_them(
+    network, drafts, django_capture_on_commit_callbacks
+):
+    # when: the numbers in the request, the documents by a task (at once in tests)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = act(client_for(network, "finance"), "invoice", "issue", drafts["a"], drafts["b"])
 
     # then
+    batch = BillingBatch.objects.get()
     assert response.status_code == 302
+    assert response["Location"] == reverse("billing:batch_progress", args=[batch.pk])
+    assert (batch.kind, batch.status, batch.total, batch.rendered) == ("render", "finished", 2, 2)
     invoices = list(Invoice.objects.filter(pk__in=[drafts["a"].pk, drafts["b"].pk]))
     assert sorted(invoice.number for invoice in invoices) == ["1000001", "1000002"]
     for invoice in invoices:
@@ -315,15 +321,18 @@ def test_a_travel_cost_records_who_added_it_and_who_approved_it(network):
     assert cost.approved_at is not None
 
 
-def test_invoice_now_issues_approved_costs_once(network, drafts):
+def test_invoice_now_issues_approved_costs_once(
+    network, drafts, django_capture_on_commit_callbacks
+):
     # given
     cost, other = record_cost(network), record_cost(network, "46.30")
     client = client_for(network, "finance")
     act(client, "travelcost", "approve", cost, other)
 
     # when
-    act(client, "travelcost", "invoice_now", cost, other)
-    act(client, "travelcost", "invoice_now", cost, other)
+    with django_capture_on_commit_callbacks(execute=True):
+        act(client, "travelcost", "invoice_now", cost, other)
+        act(client, "travelcost", "invoice_now", cost, other)
 
     # then
     invoice = Invoice.objects.get(kind=InvoiceKind.TRAVEL_COSTS)

@@ -10,6 +10,8 @@ from decimal import Decimal
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.utils import translation
+from django.utils.translation import gettext as _
 from openpyxl import load_workbook
 
 from billing import services
@@ -307,3 +309,106 @@ def test_billing_export_writes_the_stored_documents(exported):
         validate_finvoice(xml)
         assert xml == invoice.finvoice.read()
     assert len(list((exported / "finvoice").iterdir())) == 4
+
+
+# --- After a crash: billing_issue finishes, billing_export refuses until it has -----------------
+
+
+@pytest.fixture
+def crashed(billing):
+    """What a crash in the middle of `billing_issue` leaves: three issued invoices, one without
+    its PDF file, one whose PDF was altered, one still "pending"; and a draft not yet issued."""
+    approved_cost(billing, billing.membership_b, "Kilometrikorvaus", "158.24")
+    run("billing_run", *SEASON)
+    issue_all(billing)
+    invoices = list(Invoice.objects.order_by("number"))
+    gone, altered, pending = invoices
+    gone.pdf.storage.delete(gone.pdf.name)
+    with open(altered.pdf.path, "ab") as handle:
+        handle.write(b"%% appended")
+    Invoice.objects.filter(pk=pending.pk).update(
+        document_status=DocumentStatus.PENDING,
+        pdf="",
+        finvoice="",
+        pdf_sha256="",
+        finvoice_sha256="",
+    )
+    approved_cost(billing, billing.membership_a, "Taksi", "46.30")
+    services.travel_cost_drafts(membership=billing.membership_a)
+    return billing, {"gone": gone, "altered": altered, "pending": pending}
+
+
+def test_billing_export_refuses_and_names_the_invoices_without_documents(crashed, tmp_path):
+    _network, broken = crashed
+
+    # when
+    status, out = run("billing_export", *SEASON, "--out", str(tmp_path))
+
+    # then nothing is written and each invoice is named with why
+    assert status == 1
+    assert list(tmp_path.iterdir()) == []
+    missing = sorted(line for line in out.splitlines() if line.startswith("MISSING "))
+    with translation.override("fi"):  # the commands speak the portal's language
+        unreadable = _("the stored %(document)s cannot be read (%(error)s)") % {
+            "document": "PDF",
+            "error": "No such file or directory",
+        }
+        altered = _("the stored %(document)s does not match its SHA-256") % {"document": "PDF"}
+        pending = str(DocumentStatus.PENDING.label)
+    assert missing == [
+        f"MISSING {broken['gone'].number}: {unreadable}",
+        f"MISSING {broken['altered'].number}: {altered}",
+        f"MISSING {broken['pending'].number}: {pending}",
+    ]
+    assert "run billing_issue --season 2021-2022 --year 2021" in out
+
+
+def test_billing_issue_again_renders_every_invoice_left_without_documents(crashed, tmp_path):
+    network, broken = crashed
+
+    # when billing_issue is run again
+    status, out = run("billing_issue", *SEASON, "--workers", "1", "--as", network.finance.email)
+
+    # then it names and renders them, issues the draft, and the export goes through
+    assert status == 0, out
+    again = sorted(line.split(":")[0] for line in out.splitlines() if line.startswith("RENDER "))
+    assert again == sorted(f"RENDER AGAIN {invoice.number}" for invoice in broken.values())
+    assert "Issued 1 invoice(s); stored documents of 4 (3 left without documents before)" in out
+    invoices = Invoice.objects.exclude(status=InvoiceStatus.DRAFT).order_by("number")
+    assert [invoice.number for invoice in invoices] == [f"100000{n}" for n in range(1, 5)]
+    assert all(services.documents_problem(invoice) is None for invoice in invoices)
+    assert run("billing_export", *SEASON, "--out", str(tmp_path))[0] == 0
+    assert len(list((tmp_path / "pdf").iterdir())) == 4
+
+
+def test_billing_issue_leaves_credit_note_drafts_and_says_so(billing):
+    run("billing_run", *SEASON)
+    issue_all(billing)
+    original = Invoice.objects.get(membership=billing.membership_a)
+    credit = services.credit_note_create(original=original, actor=billing.finance)
+
+    status, out = run("billing_issue", *SEASON, "--workers", "1", "--as", billing.finance.email)
+
+    assert status == 0
+    assert "NOTE 1 credit-note draft(s) not issued" in out
+    credit.refresh_from_db()
+    assert credit.status == InvoiceStatus.DRAFT
+
+
+def test_the_zip_export_refuses_when_documents_are_missing(crashed):
+    from django.urls import reverse
+
+    from ..conftest import client_for
+    from .test_admin import act
+
+    network, broken = crashed
+    finance = client_for(network, "finance")
+
+    # the staff download answers 409 naming the invoices
+    response = finance.get(reverse("billing:export_zip", args=["2021-2022", 2021]))
+    assert response.status_code == 409
+    assert broken["pending"].number in response.text
+    # the admin action answers with a message, not a partial ZIP
+    action = act(finance, "invoice", "export_zip", *broken.values())
+    assert action.status_code == 302
+    assert "Content-Disposition" not in action

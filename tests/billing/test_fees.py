@@ -11,6 +11,7 @@ from billing import services
 from billing.models import FeeTier, Invoice, InvoiceLine, TravelCostStatus
 from municipalities.models import PopulationFigure
 
+from ..municipalities.factories import MembershipFactory, SeasonFactory
 from .factories import TravelCostFactory, billing_world, fee_schedule
 
 pytestmark = pytest.mark.django_db
@@ -165,18 +166,24 @@ def test_fee_amounts_including_vat_are_converted(network):
 
 def test_approved_travel_costs_are_invoiced_once(network):
     billing_world(network)
-    recorded = TravelCostFactory(membership=network.membership_a, recorded_by=network.consultant)
+    season = SeasonFactory(
+        slug="2023-2024",
+        start_date=datetime.date(2023, 1, 1),
+        end_date=datetime.date(2024, 12, 31),
+    )
+    membership = MembershipFactory(municipality=network.municipality_a, season=season)
+    recorded = TravelCostFactory(membership=membership, recorded_by=network.consultant)
     approved = services.travel_cost_approve(
         cost=TravelCostFactory(
-            membership=network.membership_a,
+            membership=membership,
             recorded_by=network.consultant,
             date=datetime.date(2024, 9, 2),
         ),
         actor=network.staff,
     )
-    # when the billing run is made twice
-    services.billing_run(season=network.membership_a.season, year=2021)
-    services.billing_run(season=network.membership_a.season, year=2021)
+    # when the travel costs are drafted twice
+    services.travel_cost_drafts(membership=membership)
+    services.travel_cost_drafts(membership=membership)
     # then only the approved cost is on one travel-cost invoice, at the VAT rate of its date
     line = InvoiceLine.objects.get(travel_cost__isnull=False)
     assert line.travel_cost == approved

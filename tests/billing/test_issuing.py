@@ -177,6 +177,7 @@ def test_vat_is_computed_per_rate_on_the_summed_lines(drafts):
     line = draft.lines.get()
     line.unit_price = line.net = Decimal("10.02")
     line.vat_rate = Decimal("25.5")
+    line.supply_date = datetime.date(2024, 12, 31)  # 25.5 % in force
     line.save()
     for position in (2, 3):
         draft.lines.create(
