@@ -33,8 +33,24 @@ pytest_plugins = ["tests.plugins.fetch_mode", "tests.plugins.shared_demo"]
 
 
 def pytest_collection_modifyitems(config, items):
-    """`postgres` tests run whenever the database is PostgreSQL; CI insists that it is."""
+    """`postgres` tests run whenever the database is PostgreSQL; CI insists that it is.
+
+    A transactional test must also restore the migrations' data (`serialized_rollback=True`):
+    its flush re-creates content types with new ids, and the next test on the same process
+    that restores the serialised data would then collide with them (the suite runs on several
+    processes, so "the next test" can be any)."""
     from django.conf import settings
+
+    for item in items:
+        marker = item.get_closest_marker("django_db")
+        if (
+            marker
+            and marker.kwargs.get("transaction")
+            and not marker.kwargs.get("serialized_rollback")
+        ):
+            raise pytest.UsageError(
+                f"{item.nodeid}: transaction=True needs serialized_rollback=True"
+            )
 
     on_postgres = settings.DATABASES["default"]["ENGINE"].endswith("postgresql")
     if os.environ.get("USO_REQUIRE_POSTGRES") and not on_postgres:

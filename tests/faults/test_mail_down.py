@@ -156,7 +156,7 @@ def _wait_for(condition, *, seconds: float = 30) -> bool:
 
 
 @pytest.mark.postgres
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_sender_killed_mid_send_is_retried_not_lost_and_not_stuck(settings):
     # given a message waiting for its retry (the server was down when it was queued)
     settings.OUTBOX_RETRY_SECONDS = 0
