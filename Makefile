@@ -78,14 +78,13 @@ serve: setup ## Production-like: collectstatic, the tasks worker and gunicorn (e
 	$(VENV)/bin/gunicorn uso_portal.wsgi --workers $(WORKERS) --bind $(HOST):$(PORT) \
 	  --access-logfile - --graceful-timeout 30 --timeout 60
 
-# The suite runs in one process per core (pytest-xdist); `--dist loadgroup` keeps a module marked
-# `xdist_group` on one process (the shared demo, the message catalogues) and hands out the rest
-# test by test, in pytest-django's order. PYTEST_WORKERS=0 runs it in this process.
+# The suite runs in one process per core (pytest-xdist, scheduled by tests/plugins/xdist_groups.py:
+# test by test in pytest-django's order, a few modules whole). PYTEST_WORKERS=0: in this process.
 PYTEST_WORKERS ?= auto
 
 .PHONY: test
 test: install messages ## Set up and run the whole test suite (DATABASE_URL or SQLite), one process per core
-	$(PY) -m pytest -n $(PYTEST_WORKERS) --dist loadgroup $(PYTEST_ARGS)
+	$(PY) -m pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
 
 .PHONY: e2e-deps
 e2e-deps: ## Install Debian's chromium (apt: needs root) and axe-core (npm) for the browser tests

@@ -29,7 +29,11 @@ from .municipalities.factories import (
 
 # Every test runs with the N+1 guard: a row of a multi-row queryset that loads a relation or a
 # deferred field on demand raises (tests/plugins/fetch_mode.py).
-pytest_plugins = ["tests.plugins.fetch_mode", "tests.plugins.shared_demo"]
+pytest_plugins = [
+    "tests.plugins.fetch_mode",
+    "tests.plugins.shared_demo",
+    "tests.plugins.xdist_groups",
+]
 
 
 def pytest_collection_modifyitems(config, items):

@@ -17,11 +17,10 @@ from tests.plugins.shared_demo import load_demo
 from workshops.models import Workshop, WorkshopStatus
 
 # One demo for the module (tests/plugins/shared_demo.py); each test's writes are rolled back.
-# `xdist_group`: with the suite spread over processes, the module stays on one, so it loads once.
+# The module stays on one process when the suite is spread (tests/plugins/xdist_groups.py).
 pytestmark = [
     pytest.mark.django_db,
     pytest.mark.usefixtures("demo"),
-    pytest.mark.xdist_group("demo"),
 ]
 
 

@@ -10,8 +10,6 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 LANGUAGES = ["fi", "sv"]
-# The module runs makemessages once (`extracted`): keep it on one process when the suite is spread.
-pytestmark = pytest.mark.xdist_group("translations")
 SOURCE_DIRS = [
     "uso_portal",
     "municipalities",
