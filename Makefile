@@ -70,11 +70,13 @@ run: demo ## Set up, load demo data and serve on http://127.0.0.1:8000/ (SQLite,
 WORKERS ?= $(shell echo $$(( 2 * $$(nproc 2>/dev/null || echo 1) + 1 )))
 
 .PHONY: serve
-serve: setup ## Production-like: collectstatic, the tasks worker and gunicorn (env: DATABASE_URL, SECRET_KEY, ...)
+serve: setup ## Production-like: collectstatic, the tasks worker, the outbox sweep and gunicorn (env: DATABASE_URL, SECRET_KEY, ...)
 	$(PY) manage.py collectstatic --no-input -v 0
-	@echo "Serving with gunicorn ($(WORKERS) workers) and db_worker on http://$(HOST):$(PORT)/"
+	@echo "Serving with gunicorn ($(WORKERS) workers), db_worker and send_outbox each minute on http://$(HOST):$(PORT)/"
 	export TASKS_BACKEND=django_tasks_db.DatabaseBackend; \
-	$(PY) manage.py db_worker & worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+	$(PY) manage.py db_worker & worker=$$!; \
+	( while sleep 60; do $(PY) manage.py send_outbox -v 0; done ) & outbox=$$!; \
+	trap 'kill $$worker $$outbox 2>/dev/null' EXIT INT TERM; \
 	$(VENV)/bin/gunicorn uso_portal.wsgi --workers $(WORKERS) --bind $(HOST):$(PORT) \
 	  --access-logfile - --graceful-timeout 30 --timeout 60
 

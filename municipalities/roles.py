@@ -53,3 +53,22 @@ def grant_permissions(apps, schema_editor, grants: dict[str, dict[str, tuple[str
             if missing:
                 raise RuntimeError(f"{missing} permission(s) of {model_label} do not exist")
             group.permissions.add(*permissions)
+
+
+def revoke_permissions(apps, schema_editor, revokes: dict[str, dict[str, tuple[str, ...]]]) -> None:
+    """Take permissions back from role groups inside a migration (the shape of `grant_permissions`);
+    for rights that the portal no longer offers, so that a role's permissions say what it can do."""
+    Group = apps.get_model("auth", "Group")
+    Permission = apps.get_model("auth", "Permission")
+    for role, models_actions in revokes.items():
+        group = Group.objects.filter(name=role).first()
+        if group is None:
+            continue
+        for model_label, actions in models_actions.items():
+            app_label, model_name = model_label.split(".")
+            group.permissions.remove(
+                *Permission.objects.filter(
+                    content_type__app_label=app_label,
+                    codename__in=[codename(action, model_name) for action in actions],
+                )
+            )

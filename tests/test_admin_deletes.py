@@ -379,3 +379,11 @@ def test_cancel_workshops_frees_the_quota_and_tells_the_municipality(
     assert list(Message.objects.values_list("recipient", "kind")) == [
         (network.contact_a.email, "workshops.cancelled")
     ]
+
+
+@pytest.mark.parametrize("permission", ["events.delete_registration", "workshops.delete_workshop"])
+def test_no_role_holds_a_delete_right_that_the_admin_refuses(network, permission):
+    """Registrations and workshops are cancelled, never deleted: no role's permissions say
+    otherwise (events/0004, workshops/0004 took the right back from network staff)."""
+    for user in (network.staff, network.consultant, network.finance):
+        assert not user.has_perm(permission), (user.email, permission)
