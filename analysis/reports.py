@@ -75,7 +75,7 @@ def decorate(groups, municipality_name: str) -> list:
 def render_report_pdf(*, context, groups, language: str) -> bytes:
     from weasyprint import HTML
 
-    from billing.pdf import RestrictedURLFetcher
+    from billing.pdf import shared_url_fetcher
 
     with translation.override(language):
         html = render_to_string(
@@ -89,4 +89,4 @@ def render_report_pdf(*, context, groups, language: str) -> bytes:
                 "groups": decorate(groups, context.municipality.name),
             },
         )
-    return HTML(string=html, base_url=None, url_fetcher=RestrictedURLFetcher()).write_pdf()
+    return HTML(string=html, base_url=None, url_fetcher=shared_url_fetcher()).write_pdf()
