@@ -50,26 +50,8 @@ class MessageAdmin(admin.ModelAdmin):
         ),
         (_("Content"), {"fields": ["shown_text", "attachment_names"]}),
     ]
-    readonly_fields = [
-        "recipient",
-        "subject",
-        "language",
-        "kind",
-        "about",
-        "status",
-        "attempts",
-        "last_error",
-        "next_attempt_at",
-        "claimed_until",
-        "created_at",
-        "sent_at",
-        "message_id",
-        "resend_of",
-        "resent_by",
-        "resent_at",
-        "shown_text",
-        "attachment_names",
-    ]
+    # everything is shown, nothing is edited: a message is a record of what was sent
+    readonly_fields = [name for _title, options in fieldsets for name in options["fields"]]
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("about_type", "resend_of", "resent_by")
