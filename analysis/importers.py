@@ -3,6 +3,12 @@
 
 The whole file is checked first; any bad line refuses the whole file with every problem named
 by line and column. Then the values are upserted in one transaction.
+
+Each value belongs to a `Source` (who published it; `source_for` reads it off the row's
+provenance text). Values of different sources for the same municipality, indicator and year are
+all kept; the one of the source with the lowest priority number is marked `is_preferred` (the
+one the analysis shows), so a city's own figure never hides Statistics Finland's series and is
+never dropped either.
 """
 
 from __future__ import annotations
@@ -18,7 +24,7 @@ from django.db import transaction
 from municipalities.importers import ImportRejected, RowError, csv_header, csv_rows
 from municipalities.models import Municipality
 
-from .models import Indicator, IndicatorValue
+from .models import Indicator, IndicatorValue, Source
 
 COLUMNS = ("municipality_code", "indicator", "year", "value", "unit", "source")
 MAX_VALUE = Decimal("1e14")
@@ -32,6 +38,7 @@ class ParsedValue:
     year: int
     value: Decimal
     source: str
+    data_source_id: int
 
 
 @dataclass
@@ -88,9 +95,23 @@ def _check_header(header: list[str]) -> None:
         )
 
 
+# Provenance texts of the bundled files that name a city's or a newspaper's own publication
+# (data/SOURCES.md: S8 Ylöjärvi, S9 Oivaseutu, S10 Lappeenranta); everything else in them is
+# Statistics Finland's.
+MUNICIPALITY_OWN_PREFIXES = ("S8", "S9", "S10")
+
+
+def source_for(provenance: str, sources: dict[str, int]) -> int:
+    """The `Source` of a value, from its provenance text."""
+    if provenance.startswith(MUNICIPALITY_OWN_PREFIXES):
+        return sources["municipality-own"]
+    return sources["statistics-finland"]
+
+
 def parse(rows: list[tuple[int, dict[str, str]]]) -> list[ParsedValue]:
     municipalities = dict(Municipality.objects.values_list("code", "pk"))
     indicators = dict(Indicator.objects.values_list("code", "pk"))
+    sources = dict(Source.objects.values_list("code", "pk"))
     errors: list[RowError] = []
     parsed: list[ParsedValue] = []
     seen: dict[tuple[str, str, str], int] = {}
@@ -135,6 +156,7 @@ def parse(rows: list[tuple[int, dict[str, str]]]) -> list[ParsedValue]:
                     int(year),
                     number,
                     values["source"],
+                    source_for(values["source"], sources),
                 )
             )
     if not rows or (not parsed and not errors):
@@ -158,15 +180,16 @@ def _decimal(text: str) -> Decimal | None:
 @transaction.atomic
 def store(parsed: list[ParsedValue]) -> IndicatorImportResult:
     result = IndicatorImportResult()
+    key_of = lambda row: (row.municipality_id, row.indicator_id, row.year, row.data_source_id)  # noqa: E731
     existing = {
-        (row.municipality_id, row.indicator_id, row.year): row
+        key_of(row): row
         for row in IndicatorValue.objects.select_for_update().filter(
             indicator_id__in={value.indicator_id for value in parsed}
         )
     }
     to_create, to_update = [], []
     for value in parsed:
-        row = existing.get((value.municipality_id, value.indicator_id, value.year))
+        row = existing.get(key_of(value))
         if row is None:
             to_create.append(
                 IndicatorValue(
@@ -175,6 +198,8 @@ def store(parsed: list[ParsedValue]) -> IndicatorImportResult:
                     year=value.year,
                     value=value.value,
                     source=value.source,
+                    data_source_id=value.data_source_id,
+                    is_preferred=False,  # decided below, over every source of the key
                 )
             )
         elif row.value != value.value or row.source != value.source:
@@ -182,10 +207,43 @@ def store(parsed: list[ParsedValue]) -> IndicatorImportResult:
             to_update.append(row)
         else:
             result.unchanged += 1
-    IndicatorValue.objects.bulk_create(to_create)
     IndicatorValue.objects.bulk_update(to_update, ["value", "source"])
+    IndicatorValue.objects.bulk_create(to_create)
     result.created, result.updated = len(to_create), len(to_update)
+    mark_preferred({(v.municipality_id, v.indicator_id, v.year) for v in parsed})
     return result
+
+
+def mark_preferred(keys: set[tuple[int, int, int]]) -> None:
+    """For each (municipality, indicator, year), mark the value of the winning source."""
+    if not keys:
+        return
+    indicator_ids = {indicator_id for _m, indicator_id, _y in keys}
+    rows = (
+        IndicatorValue.objects.filter(indicator_id__in=indicator_ids)
+        .order_by("municipality_id", "indicator_id", "year", "data_source__priority", "pk")
+        .values_list("pk", "municipality_id", "indicator_id", "year", "is_preferred")
+    )
+    winners, losers, seen = [], [], set()
+    for pk, municipality_id, indicator_id, year, is_preferred in rows:
+        key = (municipality_id, indicator_id, year)
+        if key not in keys:
+            continue
+        first = key not in seen
+        seen.add(key)
+        if first and not is_preferred:
+            winners.append(pk)
+        elif not first and is_preferred:
+            losers.append(pk)
+    # losers first: the partial unique constraint allows one preferred value per key
+    for pks, flag in ((losers, False), (winners, True)):
+        for start in range(0, len(pks), CHUNK):
+            IndicatorValue.objects.filter(pk__in=pks[start : start + CHUNK]).update(
+                is_preferred=flag
+            )
+
+
+CHUNK = 5000  # ids per UPDATE (SQLite's limit of bound parameters)
 
 
 def import_indicator_file(path: Path) -> IndicatorImportResult:

@@ -32,6 +32,53 @@ UNIT_LABELS = {
 }
 
 
+class Source(models.Model):
+    """Who published a series of values: its name and licence in each language, and its
+    priority. Where two sources give the same municipality, indicator and year, the value of the
+    source with the lower priority number is the one shown (Statistics Finland's series before a
+    city's own figure); the other value is kept and marked as not used."""
+
+    UNSPECIFIED = "unspecified"
+
+    code = models.SlugField(_("code"), max_length=80, unique=True)
+    name_fi = models.CharField(_("name in Finnish"), max_length=300)
+    name_sv = models.CharField(_("name in Swedish"), max_length=300, blank=True)
+    name_en = models.CharField(_("name in English"), max_length=300, blank=True)
+    licence_fi = models.CharField(_("licence in Finnish"), max_length=300)
+    licence_sv = models.CharField(_("licence in Swedish"), max_length=300, blank=True)
+    licence_en = models.CharField(_("licence in English"), max_length=300, blank=True)
+    url = models.URLField(_("address"), max_length=500, blank=True)
+    priority = models.PositiveSmallIntegerField(
+        _("priority"), default=100, help_text=_("Lower wins when two sources give the same value.")
+    )
+
+    class Meta:
+        verbose_name = _("source")
+        verbose_name_plural = _("sources")
+        ordering = ["priority", "code"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def name(self) -> str:
+        return localized(self, "name")
+
+    @property
+    def licence(self) -> str:
+        return localized(self, "licence")
+
+    @classmethod
+    def unspecified_pk(cls) -> int:
+        """The default of a value stored without a source (the lowest priority)."""
+        source, _created = cls.objects.get_or_create(
+            code=cls.UNSPECIFIED,
+            defaults={"name_fi": "Lähde ei tiedossa", "name_sv": "Källan okänd",
+                      "name_en": "Source not stated", "licence_fi": "–", "priority": 1000},
+        )  # fmt: skip
+        return source.pk
+
+
 class Indicator(models.Model):
     code = models.SlugField(_("code"), max_length=80, unique=True)
     name_fi = models.CharField(_("name in Finnish"), max_length=200)
@@ -43,9 +90,23 @@ class Indicator(models.Model):
     direction = models.CharField(
         _("direction"), max_length=8, choices=Direction.choices, default=Direction.NEUTRAL
     )
-    source = models.TextField(_("source"))
-    licence = models.CharField(_("licence"), max_length=200)
+    source_fi = models.TextField(_("source in Finnish"))
+    source_sv = models.TextField(_("source in Swedish"), blank=True)
+    source_en = models.TextField(_("source in English"), blank=True)
+    licence_fi = models.CharField(_("licence in Finnish"), max_length=200)
+    licence_sv = models.CharField(_("licence in Swedish"), max_length=200, blank=True)
+    licence_en = models.CharField(_("licence in English"), max_length=200, blank=True)
     position = models.PositiveSmallIntegerField(_("position"), default=0)
+    headline = models.PositiveSmallIntegerField(
+        _("headline position"),
+        default=0,
+        help_text=_("Place among its perspective's headline indicators in the summary; 0: none."),
+    )
+    sv_unverified = models.BooleanField(
+        _("Swedish name to be checked"),
+        default=False,
+        help_text=_("The Swedish name is a translation, not the statistics' own."),
+    )
 
     class Meta:
         verbose_name = _("indicator")
@@ -60,9 +121,24 @@ class Indicator(models.Model):
         return localized(self, "name")
 
     @property
+    def source(self) -> str:
+        """The indicator's source in the reader's language."""
+        return localized(self, "source")
+
+    @property
+    def licence(self) -> str:
+        return localized(self, "licence")
+
+    @property
     def unit_label(self) -> str:
         """The unit in the reader's language (units are stored as their English codes)."""
         return str(UNIT_LABELS.get(self.unit, self.unit))
+
+
+class IndicatorValueQuerySet(MunicipalityScopedQuerySet):
+    def preferred(self) -> IndicatorValueQuerySet:
+        """One value per municipality, indicator and year: the one of the winning source."""
+        return self.filter(is_preferred=True)
 
 
 class IndicatorValue(models.Model):
@@ -79,9 +155,21 @@ class IndicatorValue(models.Model):
     )
     year = models.PositiveSmallIntegerField(_("year"))
     value = models.DecimalField(_("value"), max_digits=18, decimal_places=4)
-    source = models.CharField(_("source"), max_length=300)
+    data_source = models.ForeignKey(
+        Source,
+        verbose_name=_("source"),
+        on_delete=models.PROTECT,
+        related_name="values",
+        default=Source.unspecified_pk,
+    )
+    source = models.CharField(_("provenance"), max_length=300, blank=True)
+    is_preferred = models.BooleanField(
+        _("used"),
+        default=True,
+        help_text=_("Not used: another source with a higher priority gives this year's value."),
+    )
 
-    objects = MunicipalityScopedQuerySet.as_manager()
+    objects = IndicatorValueQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("indicator value")
@@ -90,9 +178,50 @@ class IndicatorValue(models.Model):
         indexes = [models.Index(fields=["indicator", "year"], name="indicator_value_lookup")]
         constraints = [
             models.UniqueConstraint(
-                fields=["municipality", "indicator", "year"], name="indicator_value_unique"
-            )
+                fields=["municipality", "indicator", "year", "data_source"],
+                name="indicator_value_unique_per_source",
+            ),
+            models.UniqueConstraint(
+                fields=["municipality", "indicator", "year"],
+                condition=models.Q(is_preferred=True),
+                name="indicator_value_one_preferred",
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.municipality.code} {self.indicator.code} {self.year}: {self.value}"
+
+
+class Neighbour(models.Model):
+    """Two municipalities that share a border (one row each way where the source says so)."""
+
+    municipality = models.ForeignKey(
+        Municipality,
+        verbose_name=_("municipality"),
+        on_delete=models.CASCADE,
+        related_name="neighbour_links",
+    )
+    neighbour = models.ForeignKey(
+        Municipality, verbose_name=_("neighbour"), on_delete=models.CASCADE, related_name="+"
+    )
+    confirmed = models.BooleanField(
+        _("confirmed"), default=True, help_text=_("False: listed one way only in the source.")
+    )
+    source = models.CharField(_("source"), max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("neighbouring municipality")
+        verbose_name_plural = _("neighbouring municipalities")
+        ordering = ["municipality", "neighbour"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["municipality", "neighbour"], name="neighbour_unique_pair"
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(municipality=models.F("neighbour")),
+                name="neighbour_not_itself",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.municipality} – {self.neighbour}"

@@ -184,7 +184,12 @@ def load_context(*, municipality: Municipality, season: Season | None, peer_grou
         else {municipality.pk}
     )
     values: dict[int, dict[int, dict[int, Decimal]]] = defaultdict(lambda: defaultdict(dict))
-    for indicator_id, year, municipality_id, value in IndicatorValue.objects.values_list(
+    for (
+        indicator_id,
+        year,
+        municipality_id,
+        value,
+    ) in IndicatorValue.objects.preferred().values_list(
         "indicator_id", "year", "municipality_id", "value"
     ):
         values[indicator_id][year][municipality_id] = value
@@ -270,9 +275,9 @@ def network_table(
     their ranks among all the members (a statistic of the network); two queries in all."""
     memberships = list(member_list_for(user=user, season=season))
     values = dict(
-        IndicatorValue.objects.filter(
-            indicator=indicator, year=year, municipality__memberships__season=season
-        ).values_list("municipality_id", "value")
+        IndicatorValue.objects.preferred()
+        .filter(indicator=indicator, year=year, municipality__memberships__season=season)
+        .values_list("municipality_id", "value")
     )
     present = list(values.values())
     rows = [

@@ -216,8 +216,8 @@ def one_of_each(
     invoice = existing.get("billing.Invoice") or stored_invoice(membership, number=number)
     indicator = Indicator.objects.get_or_create(
         code="scoping-test",
-        defaults={"name_fi": "Testi", "perspective": "vitality", "unit": "%", "source": "Testi",
-                  "licence": "CC BY 4.0"},
+        defaults={"name_fi": "Testi", "perspective": "vitality", "unit": "%", "source_fi": "Testi",
+                  "licence_fi": "CC BY 4.0"},
     )[0]  # fmt: skip
     line = InvoiceLine(  # the line of an issued invoice: written directly, never saved
         invoice=invoice, position=1, description=f"Jäsenmaksu {name}", unit_price="11000.00",

@@ -251,8 +251,8 @@ def indicator_row(w: Scene, i: int) -> list[str]:
         name_fi=f"QI{i:02d}",
         perspective=list(Perspective)[i % len(Perspective)],
         unit="%",
-        source="Test",
-        licence="CC BY 4.0",
+        source_fi="Test",
+        licence_fi="CC BY 4.0",
     )
     peer = municipality(i)
     PopulationFigureFactory(municipality=peer, population=10_000 + i)
@@ -273,8 +273,8 @@ def table_setup(w: Scene) -> None:
             "name_fi": "Äänestysaktiivisuus",
             "perspective": Perspective.LEADERSHIP,
             "unit": "%",
-            "source": "Test",
-            "licence": "CC BY 4.0",
+            "source_fi": "Test",
+            "licence_fi": "CC BY 4.0",
         },
     )[0]
 

@@ -83,6 +83,7 @@ VISIBLE: dict[str, dict[str, str]] = {
 # Models that reach a municipality through their foreign keys but are not scoped, and why.
 NOT_SCOPED = {
     "municipalities.User": "logins: network staff manage users by permission; contacts see none",
+    "analysis.Neighbour": "public geography (which municipalities border which), like Municipality",
 }
 
 

@@ -271,3 +271,34 @@ def test_a_changed_value_is_updated_and_counted(municipalities, tmp_path):
     assert "0 created, 1 updated, 0 unchanged" in output
     assert stored("980", TURNOUT, 2021) == changed
     assert IndicatorValue.objects.count() == len(csv_rows())
+
+
+def test_statistics_finland_wins_over_a_citys_own_figure_and_both_are_kept(
+    municipalities, tmp_path
+):
+    """Two sources, one municipality, indicator and year: the analysis uses Statistics Finland's
+    value; the city's stays, marked "not used", whichever file came first."""
+    indicator = "loan_stock_eur_per_inhabitant"
+    city = f"980,{indicator},2019,3100.0,EUR per inhabitant,S8 City of Ylöjärvi press release"
+    official = f"980,{indicator},2019,3088.5,EUR per inhabitant,T2 Statistics Finland kta_11"
+    for name, line in (("city.csv", city), ("official.csv", official)):
+        (tmp_path / name).write_text(f"{HEADER}\n{line}\n", encoding="utf-8")
+
+    # the city's figure first, then the official series, then the city's again
+    for name in ("city.csv", "official.csv", "city.csv"):
+        run_import(tmp_path / name)
+
+    rows = (
+        IndicatorValue.objects.filter(
+            municipality__code="980", indicator__code=indicator, year=2019
+        )
+        .select_related("data_source")
+        .order_by("data_source__priority")
+    )
+    assert [(row.data_source.code, row.value, row.is_preferred) for row in rows] == [
+        ("statistics-finland", Decimal("3088.5000"), True),
+        ("municipality-own", Decimal("3100.0000"), False),
+    ]
+    assert IndicatorValue.objects.preferred().get(
+        municipality__code="980", indicator__code=indicator, year=2019
+    ).value == Decimal("3088.5000")
