@@ -15,6 +15,7 @@ STATFIN_MAX_BYTES (50 MB).
 
 from __future__ import annotations
 
+import logging
 import time
 from email.utils import parsedate_to_datetime
 from urllib.parse import urlsplit, urlunsplit
@@ -27,6 +28,8 @@ from .formats import detect, jsonstat2_variables, load_json
 from .mapping import Mapping
 
 RETRY_STATUSES = {429, 500, 502, 503, 504}
+# httpx logs every request at INFO on stderr; a refused import prints one line there, not more.
+logging.getLogger("httpx").setLevel(logging.WARNING)
 USER_AGENT = "uso-portal import_statfin (httpx)"
 
 
@@ -109,8 +112,8 @@ def fetch_table(url: str, mapping: Mapping | None) -> object:
         raise TableRefused("the table address must be an http(s) URL (or use --file PATH)")
     with Client() as client:
         v2 = "/api/v2/" in url
-        metadata_url = _v2_metadata_url(url) if v2 else url
-        document = client.json("GET", metadata_url)
+        given_data = urlsplit(url).path.rstrip("/").endswith("/data")
+        document = client.json("GET", _v2_metadata_url(url) if v2 and not given_data else url)
         kind = detect(document)
         if kind in ("json-stat2", "px-json"):
             return document
