@@ -291,6 +291,9 @@ def test_a_custom_indicator_map_overrides_the_shipped_one(data, tmp_path):
         (RA11_URL, "pxjson_nul_label.json", "NUL character"),
         (KTA_URL, "jsonstat2_truncated.json", "not complete JSON"),
         (RA11_URL, "pxjson_truncated.json", "not complete JSON"),
+        (RA11_URL, "pxjson_quarterly.json", "quarterly periods (2025Q4) where years are expected"),
+        (KTA_URL, "jsonstat2_changed_structure.json", "the variable Alue has 3 values, not 4"),
+        (RA11_URL, "pxjson_changed_structure.json", "does not match its columns"),
         (KTA_URL, "unknown_format.json", "JSON-stat version 1"),
         (KTA_URL, "unknown_format_other.json", "format this importer does not know"),
     ],
@@ -314,6 +317,12 @@ def test_a_table_without_a_shipped_mapping_is_refused(data, tmp_path):
     message = refused("https://pxdata.stat.fi/x/unknown.px", "--file", str(saved))
     assert "no indicator mapping ships for this table" in message
     assert IndicatorValue.objects.count() == 0
+
+
+def test_a_hostile_address_gives_one_printable_line(data):
+    message = refused("x\x00\n" * 400, "--file", str(VARIANTS / "pxjson_truncated.json"))
+
+    assert "\x00" not in message and len(message) <= 300
 
 
 def test_the_12r5_mapping_refuses_until_an_indicator_is_defined(data, tmp_path):
