@@ -298,8 +298,7 @@ def _region_by_values(variables: list[Variable], time: Variable) -> Variable:
 
 def _content_key(others: list[Variable], codes: dict[str, str]) -> str:
     varying = [variable for variable in others if len(variable.values) > 1]
-    chosen = varying or others[:1]
-    return "|".join(str(codes[variable.code]) for variable in chosen)
+    return "|".join(str(codes[variable.code]) for variable in varying or others)
 
 
 def _short(text: object) -> str:

@@ -21,7 +21,7 @@ from municipalities.models import Municipality
 
 from .errors import TableRefused
 from .formats import MUNICIPALITY_AREA, WHOLE_COUNTRY, Table
-from .mapping import Mapping
+from .mapping import Mapping, Target
 
 SOURCE_CODE = "statistics-finland"
 YEAR = re.compile(r"\d{4}")
@@ -103,12 +103,7 @@ def _parse(
             f"the mapping {mapping.path.name} maps no content code of {mapping.table} to an "
             "indicator yet (see its note)"
         )
-    for key in table.content_keys():
-        if key not in mapping.contents and key not in mapping.ignore:
-            raise TableRefused(
-                f"unknown content code {_short(key)} in table {mapping.table}: "
-                f"map or ignore it in {mapping.path.name}"
-            )
+    targets = {key: _resolve(key, mapping) for key in table.content_keys()}
     years = {period: _year(period, mapping) for period in table.time.values}
     indicators = dict(
         Indicator.objects.filter(
@@ -132,7 +127,7 @@ def _parse(
     seen: dict[tuple[int, int, int], str] = {}
     other_months: set[str] = set()
     for line, cell in enumerate(table.cells, start=1):
-        target = mapping.contents.get(cell.content)
+        target = targets[cell.content]
         if target is None:  # an ignored content code
             continue
         municipality = _municipality(cell.area, municipalities, summary)
@@ -163,6 +158,23 @@ def _parse(
     if not parsed and not summary.total().missing:
         raise TableRefused(f"the table {mapping.table} has no value for any known municipality")
     return parsed, codes_by_id
+
+
+def _resolve(key: str, mapping: Mapping) -> Target | None:
+    """The target of a content key (None: ignored). A key of several codes that the mapping
+    does not name as a whole resolves through the one code of it that the mapping knows (a
+    variable of one value, such as an eliminated ContentsCode, is part of the key then)."""
+    if key in mapping.contents:
+        return mapping.contents[key]
+    if key in mapping.ignore:
+        return None
+    known = [part for part in key.split("|") if part in mapping.contents or part in mapping.ignore]
+    if len(known) == 1:
+        return mapping.contents.get(known[0])
+    raise TableRefused(
+        f"unknown content code {_short(key)} in table {mapping.table}: "
+        f"map or ignore it in {mapping.path.name}"
+    )
 
 
 def _year(period: str, mapping: Mapping) -> int | None:

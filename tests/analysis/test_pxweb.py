@@ -249,6 +249,22 @@ def test_renamed_variables_are_still_read_through_the_metadata(data, url, name, 
     assert len(stored()) == 4
 
 
+def test_a_table_of_one_key_figure_is_read_through_that_code(data, tmp_path):
+    document = json.loads((VARIANTS / "jsonstat2_valid.json").read_text(encoding="utf-8"))
+    document["size"][2] = 1
+    document["dimension"]["Tunnusluku"]["category"]["index"] = {"lainakanta_eur": 0}
+    document["value"] = [27715, 82160, 2]
+    saved = tmp_path / "kta_19_one_figure.json"
+    saved.write_text(json.dumps(document), encoding="utf-8")
+
+    run(KTA_URL, "--file", str(saved))
+
+    assert stored() == {
+        ("005", "loan_stock_meur", 2020): Decimal("27.715"),
+        ("980", "loan_stock_meur", 2020): Decimal("82.16"),
+    }
+
+
 def test_a_custom_indicator_map_overrides_the_shipped_one(data, tmp_path):
     mapping = tmp_path / "my_map.json"
     mapping.write_text(
