@@ -225,3 +225,6 @@ class Neighbour(models.Model):
 
     def __str__(self) -> str:
         return f"{self.municipality} – {self.neighbour}"
+
+
+from .batch_models import Report, ReportBatch, ReportBatchStatus, ReportStatus  # noqa: E402,F401

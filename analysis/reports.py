@@ -90,3 +90,15 @@ def render_report_pdf(*, context, groups, language: str) -> bytes:
             },
         )
     return HTML(string=html, base_url=None, url_fetcher=shared_url_fetcher()).write_pdf()
+
+
+def report_pdf_for(municipality, season, language: str | None = None) -> bytes:
+    """The report a municipality receives (default: in its own language), for the batch."""
+    from .selectors import DEFAULT_PEER_GROUP, analysis_for
+
+    context, groups = analysis_for(
+        municipality=municipality, season=season, peer_group=DEFAULT_PEER_GROUP
+    )
+    return render_report_pdf(
+        context=context, groups=groups, language=language or municipality.preferred_language
+    )

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import report_views, views
 
 app_name = "analysis"
 urlpatterns = [
@@ -8,5 +8,15 @@ urlpatterns = [
     path("portal/analysis/<str:code>/", views.analysis_detail, name="analysis_detail"),
     path("portal/analysis/<str:code>/report.pdf", views.analysis_pdf, name="analysis_pdf"),
     path("staff/analysis/", views.network_table, name="network_table"),
+    path(
+        "portal/analysis/<str:code>/reports/<int:pk>.pdf",
+        report_views.report_download,
+        name="report_download",
+    ),
+    path(
+        "staff/analysis/reports/<int:pk>/",
+        report_views.report_batch_progress,
+        name="report_batch_progress",
+    ),
     path("staff/analysis/table.xlsx", views.network_table_xlsx, name="network_table_xlsx"),
 ]

@@ -33,6 +33,7 @@ hand, so the portal and the admin cannot disagree. `visible_to(user)` knows the 
 | TravelCost | own | of the membership; recorded by them | view_all_municipalities |
 | Invoice, InvoiceLine | own, issued | (no permission) | view_all_municipalities |
 | IndicatorValue (the analyses) | own | municipalities responsible for | view_all_municipalities |
+| Report (analysis report PDFs) | own | municipalities responsible for | view_all_municipalities |
 
 ("theirs": the rows they registered, recorded, uploaded or wrote; "no permission": the
 consultant role has no view permission of the model, so the rule's consultant part is unused.)
@@ -121,6 +122,7 @@ RULES: dict[str, Rule] = {
         contacts=~Q(invoice__status="draft"),
     ),
     "analysis.IndicatorValue": Rule(),
+    "analysis.Report": Rule(),
 }
 
 

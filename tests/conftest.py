@@ -189,12 +189,15 @@ def one_of_each(
     """One row of every municipality-scoped model for `membership`'s municipality (label →
     row), written directly: a scheduled workshop with a step, a file and a comment, a quota
     grant, a registration of `person` to `event`, a travel cost, an issued invoice with a line,
-    a calendar feed, a population figure and an indicator value. `by` records what a user
-    records (travel cost, upload, step, comment); `existing` gives rows already made (an invoice,
-    a feed) by label."""
+    a calendar feed, a population figure, an indicator value and a stored analysis report. `by`
+    records what a user records (travel cost, upload, step, comment); `existing` gives rows
+    already made (an invoice, a feed) by label."""
     existing = existing or {}
-    from analysis.models import Indicator, IndicatorValue
+    from django.core.files.base import ContentFile
+
+    from analysis.models import Indicator, IndicatorValue, Report, ReportStatus
     from billing.models import InvoiceLine
+    from billing.storage import get_document_storage
     from events.models import CalendarFeed
     from workshops.models import WorkshopTransition
 
@@ -249,6 +252,15 @@ def one_of_each(
         "billing.InvoiceLine": InvoiceLine.objects.bulk_create([line])[0],
         "analysis.IndicatorValue": IndicatorValue.objects.create(
             municipality=municipality, indicator=indicator, year=2021, value=55, source="Testi"
+        ),
+        "analysis.Report": Report.objects.create(
+            municipality=municipality,
+            season=membership.season,
+            language="fi",
+            status=ReportStatus.READY,
+            file=get_document_storage().save(
+                f"analysis/test/{municipality.code}.pdf", ContentFile(f"%PDF {name}".encode())
+            ),
         ),
     }
 

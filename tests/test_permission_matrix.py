@@ -47,6 +47,32 @@ ANALYSIS_A = {"anonymous": 302, A: 200, B: 404, "consultant": 200, "staff": 200,
 ANALYSTS = {"anonymous": 302, A: 403, B: 403, "consultant": 200, "staff": 200, "finance": 403}
 SEES_ALL = {"anonymous": 302, A: 403, B: 403, "consultant": 403, "staff": 200, "finance": 403}
 
+
+def report_batch(w):
+    from analysis.models import ReportBatch
+
+    return ReportBatch.objects.create(season=w.membership_a.season, created_by=w.staff)
+
+
+def stored_report(membership):
+    """A ready analysis report of the membership's municipality, its file stored."""
+    from django.core.files.base import ContentFile
+
+    from analysis.models import Report, ReportStatus
+    from billing.storage import get_document_storage
+
+    name = get_document_storage().save(
+        f"analysis/test/{membership.municipality.code}.pdf", ContentFile(b"%PDF-1.7 test")
+    )
+    return Report.objects.create(
+        municipality=membership.municipality,
+        season=membership.season,
+        language="fi",
+        status=ReportStatus.READY,
+        file=name,
+    )
+
+
 # name -> (kwargs from the world (network + programme), method, expected per persona[, data])
 MATRIX = {
     "healthz": (None, "get", everyone(200)),
@@ -161,6 +187,12 @@ MATRIX = {
     "analysis:analysis_pdf": (lambda w: {"code": "980"}, "get", ANALYSIS_A),
     "analysis:network_table": (None, "get", ANALYSTS),
     "analysis:network_table_xlsx": (None, "get", ANALYSTS),
+    "analysis:report_batch_progress": (lambda w: {"pk": report_batch(w).pk}, "get", SEES_ALL),
+    "analysis:report_download": (
+        lambda w: {"code": "980", "pk": stored_report(w.membership_a).pk},
+        "get",
+        ANALYSIS_A,
+    ),
     "workshops:season_overview_xlsx": (lambda w: {"slug": "2021-2022"}, "get", SEES_ALL),
 }
 

@@ -31,7 +31,7 @@ from django.urls import reverse
 from django.utils import timezone
 from simple_history.admin import SimpleHistoryAdmin
 
-from analysis.models import Indicator, IndicatorValue, Perspective
+from analysis.models import Indicator, IndicatorValue, Perspective, Report, ReportBatch
 from billing.models import BillingBatch, FeeSchedule, FeeTier, Invoice, InvoiceSeries, VatRate
 from events.models import CalendarFeed, EventSeries
 from municipalities.models import Membership
@@ -393,6 +393,8 @@ PORTAL_NOT_APPLICABLE = {
     "billing:invoice_pdf": "one stored file",
     "billing:invoice_finvoice": "one stored file",
     "billing:batch_progress": f"{ONE_OBJECT} (the batch's counters)",
+    "analysis:report_batch_progress": f"{ONE_OBJECT} (the batch's counters)",
+    "analysis:report_download": "one stored file",
 }
 
 
@@ -548,6 +550,12 @@ ADMIN_ROWS: dict[str, Callable[[Scene, int], object]] = {
     "axes.AccessLog": _axes("AccessLog"),
     "billing.BillingBatch": lambda w, i: BillingBatch.objects.create(
         season=_season(i), year=2021, created_by=w.staff
+    ),
+    "analysis.ReportBatch": lambda w, i: ReportBatch.objects.create(
+        season=_season(i), created_by=w.staff
+    ),
+    "analysis.Report": lambda w, i: Report.objects.create(
+        municipality=member(w, i).municipality, season=w.season, language="fi"
     ),
     "billing.FeeSchedule": lambda w, i: _schedule(i),
     "billing.FeeTier": lambda w, i: _schedule(i).tiers.get(),

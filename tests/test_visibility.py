@@ -78,6 +78,7 @@ VISIBLE: dict[str, dict[str, str]] = {
     "billing.Invoice": {**OWN, "staff": "ABCD", "finance": "ABCD"},  # contacts: no drafts
     "billing.InvoiceLine": {**OWN, "staff": "ABCD", "finance": "ABCD"},
     "analysis.IndicatorValue": {**OWN, **RESPONSIBLE, "staff": "ABC"},  # the analyses
+    "analysis.Report": {**OWN, **RESPONSIBLE, "staff": "ABC"},  # finance: no permission
 }
 
 # Models that reach a municipality through their foreign keys but are not scoped, and why.
@@ -612,6 +613,11 @@ DETAIL_PAGES = [
         lambda row: {"code": row.municipality.code},
     ),
     DetailPage(
+        "analysis:report_download",
+        "analysis.Report",
+        lambda row: {"code": row.municipality.code, "pk": row.pk},
+    ),
+    DetailPage(
         "municipalities:contact_update",
         "municipalities.ContactPerson",
         lambda row: {"pk": row.pk},
@@ -674,6 +680,7 @@ NOT_SCOPED_PAGES = {
     "workshops:workshop_propose": "a membership by its rule (tests/workshops)",
     "analysis:analysis_pdf": "the lookup of analysis:analysis_detail (municipality_for)",
     "billing:batch_progress": "a season's billing batch (network-wide)",
+    "analysis:report_batch_progress": "a season's batch of analysis reports (network-wide)",
 }
 
 

@@ -104,3 +104,14 @@ def expire_abandoned_tasks(now: datetime.datetime | None = None) -> list[str]:
             else:  # its own retry rule (e.g. an outbox) or staff decide
                 logger.error("task %s (%s) abandoned; not resumable", row.pk, row.task_path)
     return expired
+
+
+# Batches of other apps that follow the same lease rule as billing's: each app registers, at
+# start-up, a function `(now) -> queryset of its abandoned batches` and a function
+# `(now) -> list of the batches it queued again`; billing's `sweep` and `/healthz` use them all.
+BATCH_KINDS: list[tuple[str, object, object]] = []
+
+
+def register_batches(name: str, *, abandoned, resume) -> None:
+    if all(existing != name for existing, _a, _r in BATCH_KINDS):
+        BATCH_KINDS.append((name, abandoned, resume))

@@ -15,30 +15,38 @@ def background_work_problems() -> list[str]:
 
     - a ready task waiting longer than TASK_WORKER_MAX_WAIT: no worker picks tasks up;
     - a task running longer than TASK_LEASE: its worker died while running it;
-    - a billing batch running without a sign of life for BILLING_BATCH_LEASE: the same.
+    - a billing batch (or another app's batch, such as the analysis reports) running without
+      a sign of life for BILLING_BATCH_LEASE: the same.
     """
     from billing.services.batches import abandoned_batches
 
     now = timezone.now()
-    parts = [abandoned_batches(now).values("pk")]
+    # abandoned batches: billing's and those of the apps registered in leases.BATCH_KINDS
+    batch_parts = [abandoned_batches(now)] + [
+        abandoned(now) for _name, abandoned, _resume in leases.BATCH_KINDS
+    ]
+    groups = [batch_parts]
     if leases.uses_database_backend():
         from django_tasks_db.models import DBTaskResult
 
         waiting, stuck = leases.overdue_tasks(now)
-        parts += [DBTaskResult.objects.filter(waiting), DBTaskResult.objects.filter(stuck)]
+        groups += [[DBTaskResult.objects.filter(waiting)], [DBTaskResult.objects.filter(stuck)]]
     selects, params = [], []
-    for queryset in parts:
-        sql, query_params = queryset.values("pk").query.sql_with_params()
-        # the ORM's own SQL, its parameters passed apart: nothing typed by anyone
-        selects.append(f"(SELECT COUNT(*) FROM ({sql}) counted)")  # noqa: S608
-        params += query_params
+    for group in groups:
+        counted = []
+        for queryset in group:
+            sql, query_params = queryset.values("pk").query.sql_with_params()
+            # the ORM's own SQL, its parameters passed apart: nothing typed by anyone
+            counted.append(f"(SELECT COUNT(*) FROM ({sql}) counted)")  # noqa: S608
+            params += query_params
+        selects.append(" + ".join(counted))
     with connection.cursor() as cursor:
         cursor.execute("SELECT " + ", ".join(selects), params)
         counts = [*cursor.fetchone(), 0, 0]
     batches, waiting, running = counts[:3]
     problems = []
     if batches:
-        problems.append(f"billing batch abandoned: {batches} without a sign of life")
+        problems.append(f"batch abandoned: {batches} without a sign of life")
     if waiting:
         problems.append(f"task worker stalled: {waiting} waiting")
     if running:

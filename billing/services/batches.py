@@ -340,6 +340,8 @@ def sweep(now: datetime.datetime | None = None) -> SweepResult:
     """The stale-lease rule for all background work: abandoned batches are queued again, and
     abandoned tasks are marked so (and enqueued again when resumable)."""
     batches = resume_abandoned_batches(now)
+    for _name, _abandoned, resume in leases.BATCH_KINDS:
+        batches += resume(now)
     return SweepResult(tasks=leases.expire_abandoned_tasks(now), batches=batches)
 
 

@@ -126,7 +126,7 @@ def test_an_abandoned_batch_is_reported_then_resumed_where_it_stopped(
     with django_assert_num_queries(1):
         health = Client().get("/healthz")
     assert health.status_code == 503
-    assert b"billing batch abandoned: 1" in health.content
+    assert b"batch abandoned: 1" in health.content
     # and the progress page tells finance what happens
     page = client_for(drafts, "finance").get(reverse("billing:batch_progress", args=[batch.pk]))
     assert page.context["abandoned"] is True
