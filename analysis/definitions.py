@@ -118,7 +118,8 @@ PUBLICATIONS = {
     "S7": ("Tilastokeskus, kuntavaalit 2021 (12x4, 12xf)",
            "Statistikcentralen, kommunalvalet 2021 (12x4, 12xf)",
            "Statistics Finland, municipal elections 2021 (12x4, 12xf)"),
-    "S8": ("Ylöjärven kaupungin tiedotteet tilinpäätöksistä", "Ylöjärvi stads meddelanden om bokslut",
+    "S8": ("Ylöjärven kaupungin tiedotteet tilinpäätöksistä",
+           "Ylöjärvi stads meddelanden om bokslut",
            "City of Ylöjärvi, press releases on the financial statements"),
     "S9": ("Oivaseutu 26.3.2021", "Oivaseutu 26.3.2021", "Oivaseutu (local newspaper) 26.3.2021"),
     "S10": ("Lappeenrannan kaupungin tunnusluvut 31.12.2021",
@@ -128,10 +129,16 @@ PUBLICATIONS = {
 DERIVED = ("laskettu", "beräknat", "derived")
 CODE = re.compile(r"\b(H[12]|T[1-4]|S(?:10|[2789]))\b")
 
-CC_BY_SF = ("CC BY 4.0 (Tilastokeskus)", "CC BY 4.0 (Statistikcentralen)",
-            "CC BY 4.0 (Statistics Finland)")
-PUBLIC = ("julkinen tieto, lähde mainitaan", "offentlig information, källan anges",
-          "public information, the source is cited")
+CC_BY_SF = (
+    "CC BY 4.0 (Tilastokeskus)",
+    "CC BY 4.0 (Statistikcentralen)",
+    "CC BY 4.0 (Statistics Finland)",
+)
+PUBLIC = (
+    "julkinen tieto, lähde mainitaan",
+    "offentlig information, källan anges",
+    "public information, the source is cited",
+)
 SOTKANET = ("THL Sotkanet: lähde mainittava", "THL Sotkanet: källan ska anges",
             "THL Sotkanet: the source must be cited")  # fmt: skip
 
@@ -189,9 +196,18 @@ def licence_texts(licence: str) -> tuple[str, str, str]:
         pieces.append(SOTKANET)
     if "not stated" in licence:
         pieces.append(
-            tuple(f"{who}: {text}" for who, text in zip(
-                ("kaupunkien ja lehden julkaisut", "städernas och tidningens publikationer",
-                 "city and newspaper publications"), PUBLIC, strict=True))  # fmt: skip
+            tuple(
+                f"{who}: {text}"
+                for who, text in zip(
+                    (
+                        "kaupunkien ja lehden julkaisut",
+                        "städernas och tidningens publikationer",
+                        "city and newspaper publications",
+                    ),
+                    PUBLIC,
+                    strict=True,
+                )
+            )
             if pieces
             else tuple(text[0].upper() + text[1:] for text in PUBLIC)
         )
@@ -203,12 +219,16 @@ def read_definitions(path: Path = DEFINITIONS_CSV) -> list[Definition]:
     try:
         text = path.read_bytes().decode("utf-8-sig")
     except (OSError, UnicodeDecodeError) as error:
-        raise ImportRejected([RowError(0, "", f"the file cannot be read as UTF-8 ({error})")]) from error
+        raise ImportRejected(
+            [RowError(0, "", f"the file cannot be read as UTF-8 ({error})")]
+        ) from error
     reader = csv.DictReader(io.StringIO(text, newline=""))
     header = reader.fieldnames or []
     missing = [name for name in COLUMNS if name not in header]
     if missing:
-        raise ImportRejected([RowError(1, name, "this required column is missing") for name in missing])
+        raise ImportRejected(
+            [RowError(1, name, "this required column is missing") for name in missing]
+        )
     errors: list[RowError] = []
     definitions: list[Definition] = []
     seen: dict[str, int] = {}
@@ -220,20 +240,30 @@ def read_definitions(path: Path = DEFINITIONS_CSV) -> list[Definition]:
         if not re.fullmatch(r"[a-z0-9_-]{1,80}", code):
             errors.append(RowError(line, "indicator", f"“{code[:80]}” is not an indicator code"))
         elif code in seen:
-            errors.append(RowError(line, "indicator", f"“{code}” already appeared on line {seen[code]}"))
+            errors.append(
+                RowError(line, "indicator", f"“{code}” already appeared on line {seen[code]}")
+            )
         seen.setdefault(code, line)
         for column, text in values.items():
             if "\x00" in text or len(text) > 2000:
-                errors.append(RowError(line, column, "the value has a NUL character or is too long"))
+                errors.append(
+                    RowError(line, column, "the value has a NUL character or is too long")
+                )
         for column, limit in (("name_fi", 200), ("name_sv", 200), ("name_en", 200)):
             if not values["name_fi"] or len(values[column]) > limit:
                 errors.append(RowError(line, column, f"the name is empty or longer than {limit}"))
         perspective = PERSPECTIVES.get(values["perspective"])
         if perspective is None:
-            errors.append(RowError(line, "perspective", f"“{values['perspective'][:40]}” is not a perspective"))
+            errors.append(
+                RowError(
+                    line, "perspective", f"“{values['perspective'][:40]}” is not a perspective"
+                )
+            )
         direction = DIRECTIONS.get(values["direction"])
         if direction is None:
-            errors.append(RowError(line, "direction", f"“{values['direction'][:40]}” is not a direction"))
+            errors.append(
+                RowError(line, "direction", f"“{values['direction'][:40]}” is not a direction")
+            )
         unit = UNITS.get(values["unit"])
         if unit is None:
             errors.append(RowError(line, "unit", f"“{values['unit'][:80]}” is not a known unit"))

@@ -87,7 +87,9 @@ def _file_bytes(path: Path) -> bytes:
         with gzip.open(path) as stream:
             data = stream.read(MAX_TEXT_BYTES + 1)
     except (OSError, EOFError, zlib.error) as error:
-        raise ImportRejected([RowError(0, "", f"the file is not readable gzip ({error})")]) from error
+        raise ImportRejected(
+            [RowError(0, "", f"the file is not readable gzip ({error})")]
+        ) from error
     if len(data) > MAX_TEXT_BYTES:
         raise ImportRejected([RowError(0, "", "the file is over 200 MB uncompressed")])
     return data
@@ -313,7 +315,9 @@ def import_indicator_files(paths: list[Path]) -> IndicatorImportResult:
             parsed.append(parse(read_rows(path)))
         except ImportRejected as rejected:
             raise ImportRejected(
-                [RowError(error.line, error.column, f"{path.name}: {error.message}")
-                 for error in rejected.errors]  # fmt: skip
+                [
+                    RowError(error.line, error.column, f"{path.name}: {error.message}")
+                    for error in rejected.errors
+                ]
             ) from rejected
     return store_files(parsed)

@@ -107,7 +107,8 @@ class Source(models.Model):
             marks = ", ".join(["%s"] * len(UNSPECIFIED_SOURCE))
             with connection.cursor() as cursor:
                 cursor.execute(
-                    f"INSERT INTO {quote(cls._meta.db_table)} ({columns}) VALUES ({marks})",
+                    # quoted identifiers of this model, values bound as parameters
+                    f"INSERT INTO {quote(cls._meta.db_table)} ({columns}) VALUES ({marks})",  # noqa: S608
                     list(UNSPECIFIED_SOURCE.values()),
                 )
             pk = ids.get()

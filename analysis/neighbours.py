@@ -47,12 +47,16 @@ def parse_neighbours(path: Path) -> list[ParsedNeighbour]:
     try:
         text = path.read_bytes().decode("utf-8-sig")
     except UnicodeDecodeError as error:
-        raise ImportRejected([RowError(0, "", f"the file is not UTF-8 text ({error.reason})")]) from error
+        raise ImportRejected(
+            [RowError(0, "", f"the file is not UTF-8 text ({error.reason})")]
+        ) from error
     reader = csv.DictReader(io.StringIO(text, newline=""))
     header = csv_header(reader)
     missing = [name for name in COLUMNS[:2] if name not in header]
     if missing:
-        raise ImportRejected([RowError(1, name, "this required column is missing") for name in missing])
+        raise ImportRejected(
+            [RowError(1, name, "this required column is missing") for name in missing]
+        )
     errors: list[RowError] = []
     rows = [(reader.line_num, row) for row in csv_rows(reader, errors)]
     municipalities = dict(Municipality.objects.values_list("code", "pk"))
@@ -63,19 +67,33 @@ def parse_neighbours(path: Path) -> list[ParsedNeighbour]:
         if not any(values.values()):
             continue
         before = len(errors)
-        code, other, source = values["municipality_code"], values["neighbour_code"], values["source"]
+        code, other, source = (
+            values["municipality_code"],
+            values["neighbour_code"],
+            values["source"],
+        )
         for column, text in values.items():
             if "\x00" in text or any(ord(char) < 32 for char in text):
                 errors.append(RowError(line, column, "the value contains a control character"))
         for column, value in (("municipality_code", code), ("neighbour_code", other)):
             if value not in municipalities:
-                errors.append(RowError(line, column, f"“{value[:20]}” is not a known municipality code"))
+                errors.append(
+                    RowError(line, column, f"“{value[:20]}” is not a known municipality code")
+                )
         if code == other and code:
-            errors.append(RowError(line, "neighbour_code", "a municipality is not its own neighbour"))
+            errors.append(
+                RowError(line, "neighbour_code", "a municipality is not its own neighbour")
+            )
         if len(source) > 300:
             errors.append(RowError(line, "source", "the source is longer than 300 characters"))
         if (code, other) in pairs:
-            errors.append(RowError(line, "neighbour_code", f"the same pair already appeared on line {pairs[code, other]}"))
+            errors.append(
+                RowError(
+                    line,
+                    "neighbour_code",
+                    f"the same pair already appeared on line {pairs[code, other]}",
+                )
+            )
         pairs.setdefault((code, other), line)
         if len(errors) == before:
             accepted.append((line, code, other, source))

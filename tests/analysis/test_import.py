@@ -16,8 +16,7 @@ from analysis.demo import INDICATOR_FILES, load_analysis_demo
 from analysis.importers import COLUMNS, import_indicator_files, parse, read_rows
 from analysis.models import IndicatorValue, Source
 from analysis.sources import source_code_for
-from municipalities.demo import DemoContext
-from municipalities.demo import MUNICIPALITIES_CSV
+from municipalities.demo import MUNICIPALITIES_CSV, DemoContext
 from municipalities.importers import ImportRejected, RowError
 
 pytestmark = pytest.mark.django_db
@@ -340,9 +339,7 @@ def test_every_bundled_file_loads_as_load_demo_loads_it_and_again_changes_nothin
     # one used value per key; where two sources give one key, the other is kept, not used
     preferred = IndicatorValue.objects.preferred()
     assert preferred.count() == len(keys)
-    assert contested and IndicatorValue.objects.filter(is_preferred=False).count() == len(
-        contested
-    )
+    assert contested and IndicatorValue.objects.filter(is_preferred=False).count() == len(contested)
     for code, indicator, year in contested:
         used = preferred.select_related("data_source").get(
             municipality__code=code, indicator__code=indicator, year=year
@@ -404,8 +401,11 @@ def test_several_files_are_one_import_a_bad_one_refuses_all(municipalities, tmp_
     [
         ("H1 Statistics Finland Kuntien avainluvut 2019 aikasarja", "statistics-finland"),
         ("derived: sum of 214+099 from H1 (2021 division)", "statistics-finland"),
-        ("derived: change of sum of 541+911 population vs the previous year's sum (2021 "
-         "division)", "statistics-finland"),  # fmt: skip
+        (
+            "derived: change of sum of 541+911 population vs the previous year's sum (2021 "
+            "division)",
+            "statistics-finland",
+        ),
         ("derived from T2 / population 31.12.2019 (S2)", "statistics-finland"),
         ("S2 THL Sotkanet ind.127 (Statistics Finland population 31.12.)", "thl-sotkanet"),
         ("derived from S2 (change of 31.12. population vs previous year)", "thl-sotkanet"),

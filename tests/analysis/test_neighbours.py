@@ -55,9 +55,7 @@ def test_the_bundled_file_imports_every_pair_and_marks_the_one_way_ones(municipa
     assert {pair for pair, confirmed in stored.items() if not confirmed} == one_way
     assert ("019", "481") in one_way and "unconfirmed" in pairs["019", "481"]  # the file's note
     orivesi = set(
-        Neighbour.objects.filter(municipality__code="562").values_list(
-            "neighbour__code", flat=True
-        )
+        Neighbour.objects.filter(municipality__code="562").values_list("neighbour__code", flat=True)
     )
     assert orivesi == {n for m, n in pairs if m == "562"}
 

@@ -13,7 +13,9 @@ from ._refused import refused
 
 
 class Command(BaseCommand):
-    help = "Import indicator values (CSV, CSV.GZ or XLSX, long format). Any bad line refuses the file."
+    help = (
+        "Import indicator values (CSV, CSV.GZ or XLSX, long format); a bad line refuses the file."
+    )
 
     def add_arguments(self, parser) -> None:
         parser.add_argument("path", type=Path)
