@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from django.db import models
+from django.db import connection, models
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from municipalities.models import Municipality
@@ -25,10 +26,32 @@ class Direction(models.TextChoices):
     NEUTRAL = "neutral", _("Neutral")
 
 
-# Units of the indicator definitions that are words; symbols (%, M€) read the same everywhere.
+# The unit codes of the indicator definitions (analysis/definitions.py maps the data files' unit
+# texts to them) and their labels in the reader's language; symbols read the same everywhere (the
+# msgids have no "%": gettext would take "% o" for a format).
 UNIT_LABELS = {
+    "pct": "%",
+    "m2": "m²",
+    "meur": _("€ million"),
+    "eur_per_inhabitant": _("€/inhabitant"),
     "persons": _("persons"),
-    "€/inhabitant": _("€/inhabitant"),
+    "families": _("families"),
+    "households": _("households"),
+    "jobs": _("jobs"),
+    "pct_change": format_lazy("% {}", _("change from the previous year")),
+    "pct_population": format_lazy("% {}", _("of the population")),
+    "pct_aged_15_plus": format_lazy("% {}", _("of those aged 15 or over")),
+    "pct_aged_18_64": format_lazy("% {}", _("of those aged 18–64")),
+    "pct_urban_population": format_lazy("% {}", _("of the population in urban settlements")),
+    "pct_households": format_lazy("% {}", _("of households")),
+    "pct_jobs": format_lazy("% {}", _("of jobs")),
+    "pct_employed_residents": format_lazy("% {}", _("of employed residents")),
+    "pct_labour_force": format_lazy("% {}", _("of the labour force")),
+    "pct_candidates": format_lazy("% {}", _("of candidates")),
+    "pct_floor_area": format_lazy("% {}", _("of the floor area")),
+    "jobs_per_100_employed": _("jobs per 100 employed residents"),
+    "non_employed_per_100_employed": _("non-employed per 100 employed"),
+    "dependants_per_100": _("aged under 15 or over 64 per 100 aged 15–64"),
 }
 
 
@@ -70,13 +93,40 @@ class Source(models.Model):
 
     @classmethod
     def unspecified_pk(cls) -> int:
-        """The default of a value stored without a source (the lowest priority)."""
-        source, _created = cls.objects.get_or_create(
-            code=cls.UNSPECIFIED,
-            defaults={"name_fi": "Lähde ei tiedossa", "name_sv": "Källan okänd",
-                      "name_en": "Source not stated", "licence_fi": "–", "priority": 1000},
-        )  # fmt: skip
-        return source.pk
+        """The default of a value stored without a source (the lowest priority).
+
+        It reads only the id, and creates a missing row with the columns of migration 0003 alone:
+        that migration's AddField of `IndicatorValue.data_source` calls this with the *current*
+        model class, whose later fields have no column yet at that point. (Migration 0003 creates
+        the row itself before the AddField, so there the read finds it.)"""
+        ids = cls.objects.filter(code=cls.UNSPECIFIED).values_list("pk", flat=True)
+        pk = ids.first()
+        if pk is None:
+            quote = connection.ops.quote_name
+            columns = ", ".join(quote(name) for name in UNSPECIFIED_SOURCE)
+            marks = ", ".join(["%s"] * len(UNSPECIFIED_SOURCE))
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    # quoted identifiers of this model, values bound as parameters
+                    f"INSERT INTO {quote(cls._meta.db_table)} ({columns}) VALUES ({marks})",  # noqa: S608
+                    list(UNSPECIFIED_SOURCE.values()),
+                )
+            pk = ids.get()
+        return pk
+
+
+# The row of the values stored without a source: only the fields Source had in migration 0003.
+UNSPECIFIED_SOURCE = {
+    "code": Source.UNSPECIFIED,
+    "name_fi": "Lähde ei tiedossa",
+    "name_sv": "Källan okänd",
+    "name_en": "Source not stated",
+    "licence_fi": "–",
+    "licence_sv": "–",
+    "licence_en": "–",
+    "url": "",
+    "priority": 1000,
+}
 
 
 class Indicator(models.Model):
@@ -131,7 +181,7 @@ class Indicator(models.Model):
 
     @property
     def unit_label(self) -> str:
-        """The unit in the reader's language (units are stored as their English codes)."""
+        """The unit in the reader's language (units are stored as codes, see UNIT_LABELS)."""
         return str(UNIT_LABELS.get(self.unit, self.unit))
 
 

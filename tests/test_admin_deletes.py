@@ -13,6 +13,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
+from analysis.models import Indicator, IndicatorValue, Source
 from events.models import (
     Announcement,
     AnnouncementAttachment,
@@ -231,6 +232,47 @@ def nothing(network, obj, state):
     return None
 
 
+def _values(network):
+    """A's population 2021 from Statistics Finland (used) and from the city (not used)."""
+    indicator = Indicator.objects.get(code="population")
+    return [
+        IndicatorValue.objects.create(
+            municipality=network.municipality_a, indicator=indicator, year=2021, value=value,
+            data_source=Source.objects.get(code=code), is_preferred=used,
+        )
+        for code, value, used in (("statistics-finland", 33533, True),
+                                  ("municipality-own", 33529, False))
+    ]  # fmt: skip
+
+
+def used_value(network):
+    official, city = _values(network)
+    return official, {"city": city}
+
+
+def the_other_value_is_used(network, obj, state):
+    """Whichever way it went, one value of the key is used: the official one while it exists."""
+    state["city"].refresh_from_db()
+    assert state["city"].is_preferred == (not _exists(obj))
+    assert IndicatorValue.objects.filter(is_preferred=True).count() == 1
+
+
+def source_with_values(network):
+    source = Source.objects.create(code="q-paper", name_fi="Lehti", licence_fi="–", priority=5)
+    value = _values(network)[1]
+    value.data_source = source
+    value.save()
+    return source, {"value": value}
+
+
+def values_kept(network, source, state):
+    assert IndicatorValue.objects.filter(pk=state["value"].pk, data_source=source).exists()
+
+
+def source_without_values(network):
+    return Source.objects.create(code="q-unused", name_fi="Käyttämätön", licence_fi="–"), {}
+
+
 CASES = [
     Case("registration", Registration, full_event, False, seats_unchanged),
     Case("event-with-registrations", Event, event_with_registrations, False, event_still_there),
@@ -258,6 +300,9 @@ CASES = [
     Case("contact-with-login", ContactPerson, contact_with_login, False, login_kept),
     Case("contact-with-registrations", ContactPerson, contact_with_registrations, False, nothing),
     Case("contact-plain", ContactPerson, plain_contact, True, nothing),
+    Case("indicator-value-used", IndicatorValue, used_value, True, the_other_value_is_used),
+    Case("source-with-values", Source, source_with_values, False, values_kept),
+    Case("source-without-values", Source, source_without_values, True, nothing),
 ]
 COVERED = {
     Registration,
@@ -271,6 +316,8 @@ COVERED = {
     QuotaGrant,
     Membership,
     ContactPerson,
+    IndicatorValue,
+    Source,
 }
 
 
@@ -336,7 +383,7 @@ FREE_TO_DELETE = {
     "municipalities.User": "a login; PROTECT keeps anybody who registered, recorded or decided",
     "workshops.WorkshopTopic": "a topic's name; PROTECT keeps a topic with workshops",
     "analysis.Indicator": "PROTECT keeps an indicator with values",
-    "analysis.IndicatorValue": "a figure, imported again from its source",
+    "analysis.Neighbour": "a pair of bordering municipalities, imported again from its file",
     "auth.Group": "the roles are created by migrations; deleting one is a superuser's choice",
     "axes.AccessAttempt": "deleting a failed-login record lifts a lockout, on purpose",
     "axes.AccessFailureLog": "a log of failed logins",

@@ -31,7 +31,15 @@ from django.urls import reverse
 from django.utils import timezone
 from simple_history.admin import SimpleHistoryAdmin
 
-from analysis.models import Indicator, IndicatorValue, Perspective, Report, ReportBatch
+from analysis.models import (
+    Indicator,
+    IndicatorValue,
+    Neighbour,
+    Perspective,
+    Report,
+    ReportBatch,
+    Source,
+)
 from billing.models import BillingBatch, FeeSchedule, FeeTier, Invoice, InvoiceSeries, VatRate
 from events.models import CalendarFeed, EventSeries
 from municipalities.models import Membership
@@ -542,8 +550,39 @@ def _device(model_path: str):
     return make
 
 
+def _indicator(i: int) -> Indicator:
+    """Sorted before the 76 indicators of the migrations (first page of the change list)."""
+    return Indicator.objects.create(
+        code=f"a-q{i:02d}", name_fi=f"QI{i:02d}", perspective=Perspective.FINANCES, unit="pct",
+        source_fi="Testi", licence_fi="CC BY 4.0", position=0,
+    )  # fmt: skip
+
+
+def _source(i: int) -> Source:
+    return Source.objects.create(code=f"q{i:02d}", name_fi=f"QS{i:02d}", licence_fi="–", priority=i)
+
+
+def _indicator_value(w: Scene, i: int) -> IndicatorValue:
+    """Values of the i-th member by two sources, one used and one not; either is a row."""
+    owner, indicator = member(w, i).municipality, Indicator.objects.get(code="population")
+    values = [
+        IndicatorValue.objects.create(
+            municipality=owner, indicator=indicator, year=2021, value=1000 + i,
+            data_source=Source.objects.get(code=code), is_preferred=used,
+        )
+        for code, used in (("statistics-finland", True), ("municipality-own", False))
+    ]  # fmt: skip
+    return values[i % 2]
+
+
 # label -> make the i-th row of the change list (returns the row's object)
 ADMIN_ROWS: dict[str, Callable[[Scene, int], object]] = {
+    "analysis.Indicator": lambda w, i: _indicator(i),
+    "analysis.IndicatorValue": _indicator_value,
+    "analysis.Neighbour": lambda w, i: Neighbour.objects.create(
+        municipality=municipality(i), neighbour=w.municipality_a, confirmed=i % 2 == 0
+    ),
+    "analysis.Source": lambda w, i: _source(i),
     "auth.Group": lambda w, i: Group.objects.create(name=f"QG{i:02d}"),
     "axes.AccessAttempt": _axes("AccessAttempt"),
     "axes.AccessFailureLog": _axes("AccessFailureLog"),

@@ -14,6 +14,10 @@ SOURCES = [
     ("municipality-own", "Kunnan oma julkaisu", "Kommunens egen publikation",
      "The municipality's own publication", "Julkinen tieto, lähde mainitaan",
      "Offentlig information, källan anges", "Public information, the source is cited", "", 50),
+    # the default of IndicatorValue.data_source: created here, before the column is added, so
+    # that Source.unspecified_pk only reads its id (see there)
+    ("unspecified", "Lähde ei tiedossa", "Källan okänd", "Source not stated", "–", "–", "–", "",
+     1000),
 ]  # fmt: skip
 
 

@@ -1,7 +1,10 @@
-"""`import_indicators`: the real bundled file, XLSX, idempotency, refusal by line and column."""
+"""`import_indicators`: the real bundled files (all of them, as load_demo loads them), XLSX,
+gzip, idempotency, refusal by line and column, which source wins."""
 
 import csv
+import gzip
 import io
+from collections import Counter
 from decimal import Decimal
 from pathlib import Path
 
@@ -9,9 +12,11 @@ import pytest
 from django.core.management import CommandError, call_command
 from openpyxl import Workbook
 
-from analysis.importers import COLUMNS, parse, read_rows
-from analysis.models import IndicatorValue
-from municipalities.demo import MUNICIPALITIES_CSV
+from analysis.demo import INDICATOR_FILES, load_analysis_demo
+from analysis.importers import COLUMNS, import_indicator_files, parse, read_rows
+from analysis.models import IndicatorValue, Source
+from analysis.sources import source_code_for
+from municipalities.demo import MUNICIPALITIES_CSV, DemoContext
 from municipalities.importers import ImportRejected, RowError
 
 pytestmark = pytest.mark.django_db
@@ -302,3 +307,117 @@ def test_statistics_finland_wins_over_a_citys_own_figure_and_both_are_kept(
     assert IndicatorValue.objects.preferred().get(
         municipality__code="980", indicator__code=indicator, year=2019
     ).value == Decimal("3088.5000")
+
+
+def read_independently(path: Path) -> list[dict[str, str]]:
+    opener = gzip.open if path.suffix == ".gz" else open
+    with opener(path, "rt", encoding="utf-8", newline="") as stream:
+        return list(csv.DictReader(stream))
+
+
+def test_every_bundled_file_loads_as_load_demo_loads_it_and_again_changes_nothing(
+    municipalities,
+):
+    # given: the files read with the csv module alone
+    rows = [row for path in INDICATOR_FILES for row in read_independently(path)]
+    expected = Counter((row["indicator"], int(row["year"])) for row in rows)
+    keys = Counter((row["municipality_code"], row["indicator"], row["year"]) for row in rows)
+    contested = {key for key, count in keys.items() if count > 1}
+    context = DemoContext()
+
+    # when: the demo step
+    load_analysis_demo(context)
+    messages = context.lines
+
+    # then: one value per line of the files, per indicator and year
+    stored_counts = Counter(
+        IndicatorValue.objects.values_list("indicator__code", "year").order_by()
+    )
+    assert len(rows) == 110_764 + 20_376 + 3_931  # SOURCES.md's row counts
+    assert stored_counts == expected
+    assert f"{len(rows)} created, 0 updated, 0 unchanged" in messages[0]
+    # one used value per key; where two sources give one key, the other is kept, not used
+    preferred = IndicatorValue.objects.preferred()
+    assert preferred.count() == len(keys)
+    assert contested and IndicatorValue.objects.filter(is_preferred=False).count() == len(contested)
+    for code, indicator, year in contested:
+        used = preferred.select_related("data_source").get(
+            municipality__code=code, indicator__code=indicator, year=year
+        )
+        assert used.data_source.code == "statistics-finland"
+    # every provenance of the files names a known publisher
+    assert "unspecified" not in set(
+        IndicatorValue.objects.values_list("data_source__code", flat=True)
+    )
+    assert Counter(source_code_for(row["source"]) for row in rows) == Counter(
+        IndicatorValue.objects.values_list("data_source__code", flat=True).order_by()
+    )
+
+    # when: loaded again
+    context = DemoContext()
+    load_analysis_demo(context)
+    again = context.lines
+
+    # then
+    assert f"0 created, 0 updated, {len(rows)} unchanged" in again[0]
+    assert "0 created, 0 updated, 1545 unchanged" in again[0]
+
+
+def test_a_gzipped_file_imports_as_the_plain_one(municipalities, tmp_path):
+    path = tmp_path / "indicators.csv.gz"
+    path.write_bytes(gzip.compress(INDICATORS_CSV.read_bytes()))
+
+    output = run_import(path)
+
+    assert f"{len(csv_rows())} created, 0 updated, 0 unchanged" in output
+    assert f"0 created, 0 updated, {len(csv_rows())} unchanged" in run_import(INDICATORS_CSV)
+
+
+def test_a_damaged_gzip_is_refused_in_one_line(municipalities, tmp_path):
+    path = tmp_path / "indicators.csv.gz"
+    path.write_bytes(gzip.compress(INDICATORS_CSV.read_bytes())[:500])
+
+    with pytest.raises(CommandError, match="file: the file is not readable gzip"):
+        run_import(path)
+    assert IndicatorValue.objects.count() == 0
+
+
+def test_several_files_are_one_import_a_bad_one_refuses_all(municipalities, tmp_path):
+    good = write_csv(tmp_path, GOOD)
+    bad = tmp_path / "bad.csv"
+    bad.write_text(f"{HEADER}\n980,population,2020,n/a,persons,S\n", encoding="utf-8")
+
+    with pytest.raises(ImportRejected) as rejected:
+        import_indicator_files([good, bad])
+
+    assert [str(error) for error in rejected.value.errors] == [
+        "line 2, column value: bad.csv: “n/a” is not a number (use a decimal point)"
+    ]
+    assert IndicatorValue.objects.count() == 0
+
+
+@pytest.mark.parametrize(
+    ("provenance", "source"),
+    [
+        ("H1 Statistics Finland Kuntien avainluvut 2019 aikasarja", "statistics-finland"),
+        ("derived: sum of 214+099 from H1 (2021 division)", "statistics-finland"),
+        (
+            "derived: change of sum of 541+911 population vs the previous year's sum (2021 "
+            "division)",
+            "statistics-finland",
+        ),
+        ("derived from T2 / population 31.12.2019 (S2)", "statistics-finland"),
+        ("S2 THL Sotkanet ind.127 (Statistics Finland population 31.12.)", "thl-sotkanet"),
+        ("derived from S2 (change of 31.12. population vs previous year)", "thl-sotkanet"),
+        ("S7 Statistics Finland StatFin 12x4 municipal elections 2021", "statistics-finland"),
+        ("S8 ylojarvi.fi press release on 2020 financial statements", "municipality-own"),
+        ("S9 oivaseutu.fi news 26.3.2021", "municipality-own"),
+        ("S10 lappeenranta.fi key figures", "municipality-own"),
+        ("Tilastokeskus, PxWeb", "statistics-finland"),
+        ("", "unspecified"),
+        ("a spreadsheet from a colleague", "unspecified"),
+    ],
+)
+def test_each_provenance_names_its_publisher(provenance, source):
+    assert source_code_for(provenance) == source
+    assert Source.objects.filter(code=source).exists()  # created by the migrations

@@ -20,7 +20,7 @@ def grants(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("analysis", "0003_sources_headlines_neighbours"),
+        ("analysis", "0004_definitions_sources"),
         ("municipalities", "0006_see_all_municipalities"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
