@@ -38,8 +38,9 @@ STYLES: dict[str, Look] = {
     "network": Look("#3d3d3d", 2.0, "7 3", "square", 3.2),
     "peers": Look("#666666", 2.0, "2 3", "triangle", 4.2),
     "national": Look("#8a8a8a", 1.5, "9 3 2 3", "diamond", 3.0),
+    "trend": Look("#000000", 1.5, "2 2", "none", 0),  # the fitted line: no markers
 }
-_DRAW_ORDER = {"national": 0, "peers": 1, "network": 2, "municipality": 3}  # last = on top
+_DRAW_ORDER = {"national": 0, "peers": 1, "network": 2, "municipality": 3, "trend": 4}
 
 
 @dataclass(frozen=True)
@@ -110,6 +111,8 @@ def _text(x: float, y: float, text: str, size: float, anchor: str = "start", **a
 
 
 def _marker(look: Look, x: float, y: float) -> str:
+    if look.marker == "none":
+        return ""
     r, paint = look.size, f'fill="{look.stroke}" stroke="#ffffff" stroke-width="1"'
     if look.marker == "circle":
         return f'<circle cx="{x:.1f}" cy="{y:.1f}" r="{r}" {paint}/>'
@@ -132,13 +135,15 @@ def _line(
     )
 
 
-def _series(look: Look, runs: list[list[tuple[float, float]]]) -> str:
+def _series(look: Look, runs: list[list[tuple[float, float]]], markers: bool = True) -> str:
     """One path with a subpath per run of 2+ consecutive points, then a marker on every point."""
     path = " ".join("M" + " L".join(f"{x:.1f} {y:.1f}" for x, y in r) for r in runs if len(r) > 1)
     line = (
         f'<path d="{path}" fill="none" stroke="{look.stroke}" stroke-width="{look.width}"'
         f' stroke-dasharray="{look.dash}" stroke-linejoin="round"/>'
     )
+    if not markers:  # a lone point still needs its marker to be seen
+        return (line if path else "") + "".join(_marker(look, *r[0]) for r in runs if len(r) == 1)
     return (line if path else "") + "".join(_marker(look, x, y) for r in runs for x, y in r)
 
 
@@ -164,12 +169,14 @@ def line_chart(
     number_format: Callable[[Decimal], str] | None = None,
     no_data_text: str = "No data",
     show_title: bool = True,
+    markers: bool = True,
 ) -> str:
     """Render `series` over the years as an accessible, self-contained SVG line chart.
 
     `years` defaults to every year in the series. `height` grows if the legend needs it.
     `no_data_text` (translatable) is shown when nothing has a value and is used for gaps in the
     `<desc>`. `show_title=False` keeps the title in `<title>` only (the page has a heading).
+    `markers=False` draws the lines only (a lighter SVG for the PDF; the legend keeps them).
     """
     fmt = partial(_fmt, decimals=decimals, number_format=number_format)
     if years is None:
@@ -252,7 +259,9 @@ def line_chart(
                     runs.append([])
                 else:
                     runs[-1].append((xpos(year), ypos(v)))
-            groups.append(f'<g id="{uid}-series-{i}">{_series(STYLES[series[i].style], runs)}</g>')
+            groups.append(
+                f'<g id="{uid}-series-{i}">{_series(STYLES[series[i].style], runs, markers)}</g>'
+            )
         body.append(f'<g id="{uid}-series">{"".join(groups)}</g>')
 
         entries = []

@@ -211,7 +211,16 @@ def store(parsed: list[ParsedValue]) -> IndicatorImportResult:
     IndicatorValue.objects.bulk_create(to_create)
     result.created, result.updated = len(to_create), len(to_update)
     mark_preferred({(v.municipality_id, v.indicator_id, v.year) for v in parsed})
+    values_changed({value.indicator_id for value in parsed})
     return result
+
+
+def values_changed(indicator_ids) -> None:
+    """The values of these indicators changed: refresh what is precomputed from them (the
+    all-municipalities statistics of `national.refresh`)."""
+    from .national import refresh
+
+    refresh(indicator_ids)
 
 
 def mark_preferred(keys: set[tuple[int, int, int]]) -> None:

@@ -9,4 +9,6 @@ urlpatterns = [
     path("portal/analysis/<str:code>/report.pdf", views.analysis_pdf, name="analysis_pdf"),
     path("staff/analysis/", views.network_table, name="network_table"),
     path("staff/analysis/table.xlsx", views.network_table_xlsx, name="network_table_xlsx"),
+    path("staff/analysis/network/", views.network_overview, name="network_overview"),
+    path("staff/analysis/network.xlsx", views.network_overview_xlsx, name="network_overview_xlsx"),
 ]
