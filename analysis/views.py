@@ -41,12 +41,16 @@ def analysis_home(request: HttpRequest) -> HttpResponse:
     return render(request, "analysis/home.html", {"season": season, "memberships": memberships})
 
 
-def _analysis(request: HttpRequest, code: str):
+def _analysis(request: HttpRequest, code: str, *, headlines_only: bool = False):
     municipality = selectors.municipality_for(user=request.user, code=code)
     season = selectors.season_for(municipality=municipality, slug=request.GET.get("season"))
     edits = selectors.PeerEdits.parse(request.GET.getlist("add"), request.GET.getlist("drop"))
     return selectors.analysis_for(
-        municipality=municipality, season=season, peer_group=_peer_group(request), edits=edits
+        municipality=municipality,
+        season=season,
+        peer_group=_peer_group(request),
+        edits=edits,
+        headlines_only=headlines_only,
     )
 
 
@@ -72,7 +76,7 @@ def analysis_detail(request: HttpRequest, code: str) -> HttpResponse:
 @login_required
 @require_safe
 def analysis_pdf(request: HttpRequest, code: str) -> HttpResponse:
-    context, groups = _analysis(request, code)
+    context, groups = _analysis(request, code, headlines_only=True)
     pdf = reports.render_report_pdf(
         context=context, groups=groups, language=context.municipality.preferred_language
     )

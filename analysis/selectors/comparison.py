@@ -11,9 +11,13 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
+from django.db.models import CharField
+from django.db.models.functions import Cast
+
 from municipalities.models import Membership, Municipality, Season
 
 from ..models import Indicator, IndicatorValue, NationalStatistic, Perspective
+from .network import headline_indicators
 from .peers import NO_EDITS, PeerEdits, PeerList, peer_list
 from .stats import (
     GroupStats,
@@ -67,11 +71,23 @@ class Context:
     peer_list: PeerList
     values: dict[int, dict[int, dict[int, Decimal]]]  # indicator → year → municipality → value
     national: dict[tuple[int, int], tuple[int, Decimal]]  # (indicator, year) → (count, median)
+    national_years: dict[int, set[int]]
     all_count: int
+    peer_ids: set[int]
 
     @property
     def peers(self) -> list[Municipality]:
         return self.peer_list.municipalities
+
+
+def _decimal_values(queryset):
+    """(indicator, year, municipality, value) rows, the value read as text: exact, and much
+    faster than the backend's float-to-Decimal converter over tens of thousands of rows."""
+    rows = queryset.annotate(text=Cast("value", CharField())).values_list(
+        "indicator_id", "year", "municipality_id", "text"
+    )
+    for indicator_id, year, municipality_id, text in rows:
+        yield indicator_id, year, municipality_id, Decimal(text)
 
 
 def load_context(
@@ -80,7 +96,10 @@ def load_context(
     season: Season | None,
     peer_group: str,
     edits: PeerEdits = NO_EDITS,
+    indicator_ids: list[int] | None = None,
 ) -> Context:
+    """The values of the municipality, the members and the comparison group (of the given
+    indicators, all when None), and the precomputed national statistics."""
     members = (
         set(Membership.objects.filter(season=season).values_list("municipality_id", flat=True))
         if season
@@ -89,18 +108,22 @@ def load_context(
     peers = peer_list(municipality, peer_group, members, season, edits)
     wanted = members | {m.pk for m in peers.municipalities} | {municipality.pk}
     values: dict[int, dict[int, dict[int, Decimal]]] = defaultdict(lambda: defaultdict(dict))
-    for indicator_id, year, municipality_id, value in (
-        IndicatorValue.objects.preferred()
-        .filter(municipality_id__in=sorted(wanted), year__gte=FIRST_YEAR)
-        .values_list("indicator_id", "year", "municipality_id", "value")
-    ):
+    chosen = IndicatorValue.objects.preferred().filter(
+        municipality_id__in=sorted(wanted), year__gte=FIRST_YEAR
+    )
+    statistics = NationalStatistic.objects.filter(year__gte=FIRST_YEAR)
+    if indicator_ids is not None:
+        chosen = chosen.filter(indicator_id__in=indicator_ids)
+        statistics = statistics.filter(indicator_id__in=indicator_ids)
+    for indicator_id, year, municipality_id, value in _decimal_values(chosen):
         values[indicator_id][year][municipality_id] = value
-    national = {
-        (indicator_id, year): (count, median)
-        for indicator_id, year, count, median in NationalStatistic.objects.filter(
-            year__gte=FIRST_YEAR
-        ).values_list("indicator_id", "year", "count", "median")
-    }
+    national: dict[tuple[int, int], tuple[int, Decimal]] = {}
+    national_years: dict[int, set[int]] = defaultdict(set)
+    for indicator_id, year, count, median in statistics.values_list(
+        "indicator_id", "year", "count", "median"
+    ):
+        national[(indicator_id, year)] = (count, median)
+        national_years[indicator_id].add(year)
     return Context(
         municipality=municipality,
         season=season,
@@ -109,7 +132,9 @@ def load_context(
         peer_list=peers,
         values=values,
         national=national,
+        national_years=national_years,
         all_count=Municipality.objects.count(),
+        peer_ids={m.pk for m in peers.municipalities},
     )
 
 
@@ -121,12 +146,11 @@ def _national(context: Context, indicator_id: int, year: int | None) -> GroupSta
 def compare(context: Context, indicator: Indicator, year: int | None = None) -> Comparison:
     by_year = context.values.get(indicator.pk, {})
     own_id = context.municipality.pk
-    national_years = {y for (i, y) in context.national if i == indicator.pk}
-    years = sorted(set(by_year) | national_years)
+    years = sorted(set(by_year) | context.national_years.get(indicator.pk, set()))
     own = {y: by_year[y][own_id] for y in sorted(by_year) if own_id in by_year[y]}
     if year is None:
         year = max(own) if own else (years[-1] if years else None)
-    peer_ids = {m.pk for m in context.peers}
+    peer_ids = context.peer_ids
 
     def stats(day: int | None, ids: set[int]) -> GroupStats:
         current = by_year.get(day, {}) if day is not None else {}
@@ -183,12 +207,20 @@ def analysis_for(
     season: Season | None,
     peer_group: str,
     edits: PeerEdits = NO_EDITS,
+    headlines_only: bool = False,
 ) -> tuple[Context, list]:
-    """Comparisons of every indicator with data, grouped by the six perspectives (in order)."""
-    context = load_context(
-        municipality=municipality, season=season, peer_group=peer_group, edits=edits
-    )
+    """Comparisons of every indicator with data (or of the headline indicators only), grouped
+    by the six perspectives (in their order)."""
     indicators = list(Indicator.objects.all())
+    if headlines_only:
+        indicators = headline_indicators(indicators)
+    context = load_context(
+        municipality=municipality,
+        season=season,
+        peer_group=peer_group,
+        edits=edits,
+        indicator_ids=[i.pk for i in indicators] if headlines_only else None,
+    )
     groups = []
     for perspective in Perspective:
         items = [

@@ -130,7 +130,11 @@ def test_the_page_groups_the_indicators_under_the_six_perspectives(real_data):
     assert [(key, html.unescape(label)) for key, label in headings] == expected
     # an indicator sits under its own perspective
     sections = dict(
-        re.findall(r'<section aria-labelledby="perspective-(\w+)">(.*?)</section>', content, re.S)
+        re.findall(
+            r'<section class="perspective" aria-labelledby="perspective-(\w+)">(.*?)</section>',
+            content,
+            re.S,
+        )
     )
     assert 'id="indicator-population"' in sections["population"]
     assert f'id="indicator-{TURNOUT}"' in sections["leadership"]
