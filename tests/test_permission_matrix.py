@@ -161,6 +161,8 @@ MATRIX = {
     "analysis:analysis_pdf": (lambda w: {"code": "980"}, "get", ANALYSIS_A),
     "analysis:network_table": (None, "get", ANALYSTS),
     "analysis:network_table_xlsx": (None, "get", ANALYSTS),
+    "analysis:network_overview": (None, "get", ANALYSTS),
+    "analysis:network_overview_xlsx": (None, "get", ANALYSTS),
     "workshops:season_overview_xlsx": (lambda w: {"slug": "2021-2022"}, "get", SEES_ALL),
 }
 

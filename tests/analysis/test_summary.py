@@ -228,46 +228,46 @@ def test_the_summary_says_only_what_the_numbers_say_for_every_member(bundled):
     data.define()  # all 76 definitions, with the tests' headline marks
     season = bundled.membership_a.season
     checked = 0
-    for code in DEMO_MEMBER_CODES:
-        municipality = Municipality.objects.get(code=code)
-        with translation.override("en"):  # the sentences checked below are the English ones
+    with translation.override("en"):  # the sentences checked are the English ones
+        for code in DEMO_MEMBER_CODES:
+            municipality = Municipality.objects.get(code=code)
             context, groups = analysis_for(
                 municipality=municipality, season=season, peer_group=PeerGroup.POPULATION
             )
             summary = summarize(groups, municipality.name)
-        for statement in summary.statements:
-            if statement.kind == "overview":
-                better = sum(r.network_assessment == Assessment.GOOD for r in statement.rows)
-                weaker = sum(r.network_assessment == Assessment.BAD for r in statement.rows)
-                assert f"in {better} and weaker in {weaker}" in statement.text
-                continue
-            for row in statement.rows:
-                c = row.comparison
-                assert c.indicator.name in statement.text
-                median = c.network.median if statement.group == "network" else c.peers.median
-                if statement.group == "trend":
-                    rising = c.trend.slope > 0
-                    higher = c.indicator.direction == Direction.HIGHER_IS_BETTER
-                    assert rising == (higher == (statement.kind == "improving"))
+            for statement in summary.statements:
+                if statement.kind == "overview":
+                    better = sum(r.network_assessment == Assessment.GOOD for r in statement.rows)
+                    weaker = sum(r.network_assessment == Assessment.BAD for r in statement.rows)
+                    assert f"in {better} and weaker in {weaker}" in statement.text
                     continue
-                expected = EXPECTED_SIDE[(statement.kind, c.indicator.direction)]
-                if expected == "above":
-                    assert c.value > median, (code, c.indicator.code, statement.kind)
-                elif expected == "below":
-                    assert c.value < median, (code, c.indicator.code, statement.kind)
-                else:
-                    assert abs(c.value - median) <= near_tolerance(median, c.indicator.decimals)
-                checked += 1
-        # every headline row with a value is in exactly one network statement of its position
-        for row in summary.rows:
-            if row.network is None:
-                continue
-            named = [
-                s
-                for s in summary.statements
-                if s.group == "network" and s.kind != "overview" and row in s.rows
-            ]
-            assert len(named) == 1
+                for row in statement.rows:
+                    c = row.comparison
+                    assert c.indicator.name in statement.text
+                    median = c.network.median if statement.group == "network" else c.peers.median
+                    if statement.group == "trend":
+                        rising = c.trend.slope > 0
+                        higher = c.indicator.direction == Direction.HIGHER_IS_BETTER
+                        assert rising == (higher == (statement.kind == "improving"))
+                        continue
+                    expected = EXPECTED_SIDE[(statement.kind, c.indicator.direction)]
+                    if expected == "above":
+                        assert c.value > median, (code, c.indicator.code, statement.kind)
+                    elif expected == "below":
+                        assert c.value < median, (code, c.indicator.code, statement.kind)
+                    else:
+                        assert abs(c.value - median) <= near_tolerance(median, c.indicator.decimals)
+                    checked += 1
+            # every headline row with a value is in exactly one network statement of its position
+            for row in summary.rows:
+                if row.network is None:
+                    continue
+                named = [
+                    s
+                    for s in summary.statements
+                    if s.group == "network" and s.kind != "overview" and row in s.rows
+                ]
+                assert len(named) == 1
     assert checked > 100
 
 
