@@ -66,7 +66,8 @@ def test_latest_common_year_and_members_against_the_rest_of_finland(bundled):
     outside = [v for c, v in values.items() if c not in DEMO_MEMBER_CODES]
 
     # when
-    margin = column(network_overview(user=bundled.staff, season=bundled.membership_a.season), MARGIN)
+    overview = network_overview(user=bundled.staff, season=bundled.membership_a.season)
+    margin = column(overview, MARGIN)
 
     # then
     assert margin.year == common

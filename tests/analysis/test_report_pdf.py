@@ -82,7 +82,8 @@ def test_the_swedish_report_names_the_municipality_and_indicators_in_swedish(bun
     # given: Raasepori, a Swedish-speaking member
     raasepori = Municipality.objects.get(code="710")
     assert raasepori.preferred_language == "sv"
-    Indicator.objects.filter(code=MARGIN).update(source_sv="Statistikcentralen, Kommunernas nyckeltal")
+    swedish = "Statistikcentralen, Kommunernas nyckeltal"
+    Indicator.objects.filter(code=MARGIN).update(source_sv=swedish)
 
     # when: no language given, the municipality's own
     reader, text = text_of(reports.report_pdf_for(raasepori, bundled.membership_a.season))

@@ -231,7 +231,7 @@ def test_the_summary_says_only_what_the_numbers_say_for_every_member(bundled):
     with translation.override("en"):  # the sentences checked are the English ones
         for code in DEMO_MEMBER_CODES:
             municipality = Municipality.objects.get(code=code)
-            context, groups = analysis_for(
+            _context, groups = analysis_for(
                 municipality=municipality, season=season, peer_group=PeerGroup.POPULATION
             )
             summary = summarize(groups, municipality.name)
