@@ -173,4 +173,5 @@ class NeighbourAdmin(ScopedAdmin):
     ]
     autocomplete_fields = ["municipality", "neighbour"]
 
+
 from . import batch_admin  # noqa: E402,F401  (report batches and reports)

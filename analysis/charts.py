@@ -38,8 +38,9 @@ STYLES: dict[str, Look] = {
     "network": Look("#3d3d3d", 2.0, "7 3", "square", 3.2),
     "peers": Look("#666666", 2.0, "2 3", "triangle", 4.2),
     "national": Look("#8a8a8a", 1.5, "9 3 2 3", "diamond", 3.0),
+    "trend": Look("#000000", 1.5, "2 2", "none", 0),  # the fitted line: no markers
 }
-_DRAW_ORDER = {"national": 0, "peers": 1, "network": 2, "municipality": 3}  # last = on top
+_DRAW_ORDER = {"national": 0, "peers": 1, "network": 2, "municipality": 3, "trend": 4}
 
 
 @dataclass(frozen=True)
@@ -110,6 +111,8 @@ def _text(x: float, y: float, text: str, size: float, anchor: str = "start", **a
 
 
 def _marker(look: Look, x: float, y: float) -> str:
+    if look.marker == "none":
+        return ""
     r, paint = look.size, f'fill="{look.stroke}" stroke="#ffffff" stroke-width="1"'
     if look.marker == "circle":
         return f'<circle cx="{x:.1f}" cy="{y:.1f}" r="{r}" {paint}/>'
@@ -132,13 +135,15 @@ def _line(
     )
 
 
-def _series(look: Look, runs: list[list[tuple[float, float]]]) -> str:
+def _series(look: Look, runs: list[list[tuple[float, float]]], markers: bool = True) -> str:
     """One path with a subpath per run of 2+ consecutive points, then a marker on every point."""
     path = " ".join("M" + " L".join(f"{x:.1f} {y:.1f}" for x, y in r) for r in runs if len(r) > 1)
     line = (
         f'<path d="{path}" fill="none" stroke="{look.stroke}" stroke-width="{look.width}"'
         f' stroke-dasharray="{look.dash}" stroke-linejoin="round"/>'
     )
+    if not markers:  # a lone point still needs its marker to be seen
+        return (line if path else "") + "".join(_marker(look, *r[0]) for r in runs if len(r) == 1)
     return (line if path else "") + "".join(_marker(look, x, y) for r in runs for x, y in r)
 
 
@@ -164,12 +169,19 @@ def line_chart(
     number_format: Callable[[Decimal], str] | None = None,
     no_data_text: str = "No data",
     show_title: bool = True,
+    markers: bool = True,
+    show_legend: bool = True,
+    tick_count: int = 5,
+    year_labels: int | None = None,
 ) -> str:
     """Render `series` over the years as an accessible, self-contained SVG line chart.
 
     `years` defaults to every year in the series. `height` grows if the legend needs it.
     `no_data_text` (translatable) is shown when nothing has a value and is used for gaps in the
     `<desc>`. `show_title=False` keeps the title in `<title>` only (the page has a heading).
+    `markers=False` draws the lines only (a lighter SVG for the PDF; the legend keeps them);
+    `show_legend=False` leaves the legend to the document (one for many charts); `tick_count`
+    and `year_labels` (at most that many) keep a small chart's text light.
     """
     fmt = partial(_fmt, decimals=decimals, number_format=number_format)
     if years is None:
@@ -203,22 +215,23 @@ def line_chart(
             lo = Decimal(0)
         elif 0 > hi >= (hi - lo) / -2:
             hi = Decimal(0)
-        ticks = nice_ticks(lo, hi, 5, min_step=Decimal(1).scaleb(-decimals))
+        ticks = nice_ticks(lo, hi, tick_count, min_step=Decimal(1).scaleb(-decimals))
         labels = [fmt(t) for t in ticks]
         left = 10 + max(_text_width(label, 10) for label in labels)
         right = width - 14
 
         # legend rows, below the plot
         legend, lx, row = [], left, 0
-        for i, s in enumerate(series):
+        for i, s in enumerate(series if show_legend else []):
             w = 34 + _text_width(s.label, 11) + 16
             if lx + w > width - 4 and lx > left:
                 lx, row = left, row + 1
             legend.append((i, lx, row))
             lx += w
+        below = 46 + 18 * row if show_legend else 24  # year labels (and the legend rows)
         plot_top = top + (20 if unit else 8)
-        height = max(height, plot_top + 80 + 46 + 18 * row)  # keep >= 80 px of plot
-        plot_bottom = height - 46 - 18 * row  # year labels, then the legend rows
+        height = max(height, plot_top + 80 + below)  # keep >= 80 px of plot
+        plot_bottom = height - below
 
         def ypos(v: Decimal) -> float:
             frac = float((v - ticks[0]) / (ticks[-1] - ticks[0]))
@@ -238,6 +251,8 @@ def line_chart(
             grid.append(_line(left, ypos(t), right, ypos(t), "#8c8c8c" if t == 0 else "#dddddd"))
             grid.append(_text(left - 5, ypos(t) + 3.5, label, 10, "end"))
         every = -(-len(years) * 36 // int(right - left))  # year labels at least ~36 px apart
+        if year_labels:
+            every = max(every, -(-len(years) // year_labels))
         for year in years[::-1][::every]:
             grid.append(_line(xpos(year), plot_bottom, xpos(year), plot_bottom + 4, "#333333"))
             grid.append(_text(xpos(year), plot_bottom + 16, str(year), 10, "middle"))
@@ -252,7 +267,9 @@ def line_chart(
                     runs.append([])
                 else:
                     runs[-1].append((xpos(year), ypos(v)))
-            groups.append(f'<g id="{uid}-series-{i}">{_series(STYLES[series[i].style], runs)}</g>')
+            groups.append(
+                f'<g id="{uid}-series-{i}">{_series(STYLES[series[i].style], runs, markers)}</g>'
+            )
         body.append(f'<g id="{uid}-series">{"".join(groups)}</g>')
 
         entries = []
@@ -269,4 +286,23 @@ def line_chart(
         f'<title id="{uid}-title">{escape(title)}</title>'
         f'<desc id="{uid}-desc">{escape(desc)}</desc>'
         f'<rect width="{width}" height="{height}" fill="#ffffff"/>{"".join(body)}</svg>'
+    )
+
+
+def legend(entries: list[tuple[str, str]], width: int = 640) -> str:
+    """One legend for several charts drawn with `show_legend=False`: (label, style) pairs."""
+    parts, x, y = [], 4.0, 12.0
+    for label, style in entries:
+        look = STYLES[style]
+        w = 34 + _text_width(label, 11) + 16
+        if x + w > width - 4 and x > 4:
+            x, y = 4.0, y + 18
+        parts.append(_line(x, y, x + 28, y, look.stroke, look.width, look.dash))
+        parts.append(_marker(look, x + 14, y))
+        parts.append(_text(x + 34, y + 4, label, 11))
+        x += w
+    height = int(y + 10)
+    return (
+        f'<svg xmlns="{SVG_NS}" viewBox="0 0 {width} {height}" width="{width}" height="{height}"'
+        f' aria-hidden="true">{"".join(parts)}</svg>'
     )

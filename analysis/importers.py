@@ -263,6 +263,14 @@ def _store(parsed: list[ParsedValue]) -> IndicatorImportResult:
     return result
 
 
+def values_changed(indicator_ids) -> None:
+    """The values of these indicators changed: refresh what is precomputed from them (the
+    all-municipalities statistics of `national.refresh`)."""
+    from .national import refresh
+
+    refresh(indicator_ids)
+
+
 def mark_preferred(keys: set[tuple[int, int, int]]) -> None:
     """For each (municipality, indicator, year), mark the value of the winning source."""
     if not keys:
@@ -296,10 +304,6 @@ def mark_preferred(keys: set[tuple[int, int, int]]) -> None:
 
 
 CHUNK = 5000  # ids per UPDATE (SQLite's limit of bound parameters)
-
-
-def values_changed(indicator_ids: set[int]) -> None:
-    """derived data to refresh after values change"""
 
 
 def import_indicator_file(path: Path) -> IndicatorImportResult:

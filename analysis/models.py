@@ -277,4 +277,33 @@ class Neighbour(models.Model):
         return f"{self.municipality} – {self.neighbour}"
 
 
+class NationalStatistic(models.Model):
+    """The all-municipalities statistics of one indicator and year (the used values only),
+    precomputed by `importers.values_changed` so that no page reads every value."""
+
+    indicator = models.ForeignKey(
+        Indicator,
+        verbose_name=_("indicator"),
+        on_delete=models.CASCADE,
+        related_name="national_statistics",
+    )
+    year = models.PositiveSmallIntegerField(_("year"))
+    count = models.PositiveIntegerField(_("municipalities with a value"))
+    # the median of two 4-decimal values has at most 5 decimals
+    median = models.DecimalField(_("median"), max_digits=19, decimal_places=5)
+
+    class Meta:
+        verbose_name = _("national statistic")
+        verbose_name_plural = _("national statistics")
+        ordering = ["indicator", "year"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["indicator", "year"], name="national_statistic_unique_per_year"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.indicator_id} {self.year}: {self.median} ({self.count})"
+
+
 from .batch_models import Report, ReportBatch, ReportBatchStatus, ReportStatus  # noqa: E402,F401

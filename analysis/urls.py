@@ -19,4 +19,6 @@ urlpatterns = [
         name="report_batch_progress",
     ),
     path("staff/analysis/table.xlsx", views.network_table_xlsx, name="network_table_xlsx"),
+    path("staff/analysis/network/", views.network_overview, name="network_overview"),
+    path("staff/analysis/network.xlsx", views.network_overview_xlsx, name="network_overview_xlsx"),
 ]

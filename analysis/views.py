@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from django import forms
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -14,6 +16,7 @@ from municipalities.models import Season
 from uso_portal import xlsx
 from uso_portal.params import query_param
 
+from . import overview as overview_views
 from . import reports, selectors
 from .models import Indicator
 
@@ -38,36 +41,42 @@ def analysis_home(request: HttpRequest) -> HttpResponse:
     return render(request, "analysis/home.html", {"season": season, "memberships": memberships})
 
 
-def _analysis(request: HttpRequest, code: str):
+def _analysis(request: HttpRequest, code: str, *, headlines_only: bool = False):
     municipality = selectors.municipality_for(user=request.user, code=code)
     season = selectors.season_for(municipality=municipality, slug=request.GET.get("season"))
+    edits = selectors.PeerEdits.parse(request.GET.getlist("add"), request.GET.getlist("drop"))
     return selectors.analysis_for(
-        municipality=municipality, season=season, peer_group=_peer_group(request)
+        municipality=municipality,
+        season=season,
+        peer_group=_peer_group(request),
+        edits=edits,
+        headlines_only=headlines_only,
     )
+
+
+def _state(context) -> str:
+    """The query string that reproduces the comparison (for the PDF link and the forms)."""
+    params = [("peers", context.peer_group)]
+    if context.season:
+        params.append(("season", context.season.slug))
+    params += [("add", m.code) for m in context.peer_list.added]
+    params += [("drop", m.code) for m in context.peer_list.removed]
+    return urlencode(params)
 
 
 @login_required
 @require_safe
 def analysis_detail(request: HttpRequest, code: str) -> HttpResponse:
     context, groups = _analysis(request, code)
-    return render(
-        request,
-        "analysis/detail.html",
-        {
-            "municipality": context.municipality,
-            "season": context.season,
-            "peer_group": context.peer_group,
-            "peer_groups": selectors.PeerGroup.choices,
-            "peers": context.peers,
-            "groups": reports.decorate(groups, context.municipality.name),
-        },
-    )
+    page = reports.report_context(context, groups)
+    page.update({"peer_groups": selectors.PeerGroup.choices, "state": _state(context)})
+    return render(request, "analysis/detail.html", page)
 
 
 @login_required
 @require_safe
 def analysis_pdf(request: HttpRequest, code: str) -> HttpResponse:
-    context, groups = _analysis(request, code)
+    context, groups = _analysis(request, code, headlines_only=True)
     pdf = reports.render_report_pdf(
         context=context, groups=groups, language=context.municipality.preferred_language
     )
@@ -149,4 +158,47 @@ def network_table_xlsx(request: HttpRequest) -> HttpResponse:
     response["Content-Disposition"] = (
         f'attachment; filename="{indicator.code}-{year}-{season.slug}.xlsx"'
     )
+    return response
+
+
+OVERVIEW_SORT = forms.CharField(max_length=90)
+
+
+def _overview(request: HttpRequest):
+    if not selectors.is_analyst(request.user):
+        raise PermissionDenied
+    slug = (request.GET.get("season") or "")[:100]
+    seasons = Season.objects.order_by("-start_date")
+    season = seasons.filter(slug=slug).first() if slug else None
+    season = season or seasons.first()
+    if season is None:
+        raise PermissionDenied
+    sort = query_param(request, "sort", OVERVIEW_SORT, default="name")
+    return selectors.network_overview(user=request.user, season=season, sort=sort)
+
+
+@login_required
+@require_safe
+def network_overview(request: HttpRequest) -> HttpResponse:
+    overview = _overview(request)
+    return render(
+        request,
+        "analysis/network_overview.html",
+        {
+            "overview": overview,
+            "season": overview.season,
+            "seasons": Season.objects.order_by("-start_date"),
+            "columns": overview_views.overview_columns(overview),
+            "rows": overview_views.overview_rows(overview),
+        },
+    )
+
+
+@login_required
+@require_safe
+def network_overview_xlsx(request: HttpRequest) -> HttpResponse:
+    overview = _overview(request)
+    workbook = overview_views.overview_workbook(overview)
+    response = HttpResponse(xlsx.to_bytes(workbook), content_type=XLSX)
+    response["Content-Disposition"] = f'attachment; filename="network-{overview.season.slug}.xlsx"'
     return response

@@ -193,6 +193,8 @@ MATRIX = {
         "get",
         ANALYSIS_A,
     ),
+    "analysis:network_overview": (None, "get", ANALYSTS),
+    "analysis:network_overview_xlsx": (None, "get", ANALYSTS),
     "workshops:season_overview_xlsx": (lambda w: {"slug": "2021-2022"}, "get", SEES_ALL),
 }
 

@@ -31,6 +31,7 @@ from django.urls import reverse
 from django.utils import timezone
 from simple_history.admin import SimpleHistoryAdmin
 
+from analysis.importers import values_changed
 from analysis.models import (
     Indicator,
     IndicatorValue,
@@ -261,6 +262,7 @@ def indicator_row(w: Scene, i: int) -> list[str]:
         unit="%",
         source_fi="Test",
         licence_fi="CC BY 4.0",
+        headline=i + 1,  # in the summary and the PDF too
     )
     peer = municipality(i)
     PopulationFigureFactory(municipality=peer, population=10_000 + i)
@@ -268,6 +270,7 @@ def indicator_row(w: Scene, i: int) -> list[str]:
         IndicatorValue.objects.create(
             municipality=owner, indicator=indicator, year=2021, value=value, source="Test"
         )
+    values_changed([indicator.pk])
     return [f"QI{i:02d}", f"QK{i:02d}"]
 
 
@@ -285,6 +288,28 @@ def table_setup(w: Scene) -> None:
             "licence_fi": "CC BY 4.0",
         },
     )[0]
+
+
+def overview_setup(w: Scene) -> None:
+    table_setup(w)
+    Indicator.objects.filter(pk=w.indicator.pk).update(headline=1)
+
+
+def headline_row(w: Scene, i: int) -> list[str]:
+    """A headline indicator (a column of the network overview) with a value of A."""
+    indicator = Indicator.objects.create(
+        code=f"h{i:02d}",
+        name_fi=f"QH{i:02d}",
+        perspective=list(Perspective)[i % len(Perspective)],
+        unit="%",
+        source_fi="Test",
+        licence_fi="CC BY 4.0",
+        headline=1,
+    )
+    IndicatorValue.objects.create(
+        municipality=w.municipality_a, indicator=indicator, year=2021, value=i, source="Test"
+    )
+    return [f"QH{i:02d}"]
 
 
 def table_row(w: Scene, i: int) -> list[str]:
@@ -376,6 +401,10 @@ PAGES = [
     ),
     Page("analysis:network_table", "staff", table_row, setup=table_setup),
     Page("analysis:network_table_xlsx", "staff", table_row, setup=table_setup),
+    Page("analysis:network_overview", "staff", table_row, setup=overview_setup),
+    Page("analysis:network_overview", "consultant", headline_row),
+    Page("analysis:network_overview_xlsx", "staff", table_row, setup=overview_setup),
+    Page("analysis:network_overview_xlsx", "consultant", headline_row),
 ]
 
 ONE_OBJECT = "shows one object and no rows"

@@ -130,7 +130,11 @@ def test_the_page_groups_the_indicators_under_the_six_perspectives(real_data):
     assert [(key, html.unescape(label)) for key, label in headings] == expected
     # an indicator sits under its own perspective
     sections = dict(
-        re.findall(r'<section aria-labelledby="perspective-(\w+)">(.*?)</section>', content, re.S)
+        re.findall(
+            r'<section class="perspective" aria-labelledby="perspective-(\w+)">(.*?)</section>',
+            content,
+            re.S,
+        )
     )
     assert 'id="indicator-population"' in sections["population"]
     assert f'id="indicator-{TURNOUT}"' in sections["leadership"]
@@ -329,3 +333,72 @@ def test_a_consultants_network_table_has_their_municipalities_ranked_in_the_netw
     page = client_for(real_data, "consultant").get(reverse("analysis:network_table"), query)
     assert page.status_code == 200
     assert [row["municipality"].code for row in page.context["rows"]] == ["562", "980"]
+
+
+# --- The comparison group: neighbours, additions and removals -------------------------------------
+
+
+def test_the_peer_list_is_changeable_and_unknown_entries_are_ignored_with_a_message(real_data):
+    client = client_for(real_data, "contact_a")
+
+    # when: Tampere (a larger city) added by name, Kangasala removed by code, two unknowns
+    response = client.get(
+        detail("980"), {"add": "tampere, 999, Atlantis", "drop": "211", "peers": "population"}
+    )
+
+    # then
+    assert response.status_code == 200
+    content = response.content.decode()
+    peers = {m.code for m in response.context["peers"]}
+    assert "837" in peers and "211" not in peers
+    with translation.override("fi"):
+        assert gettext("Not recognised and ignored:") in content
+    assert "999, Atlantis" in content
+    # the changes are kept in the form and in the PDF link
+    assert '<input type="hidden" name="add" value="837">' in content
+    assert '<input type="hidden" name="drop" value="211">' in content
+    assert "add=837&amp;drop=211" in content
+
+
+def test_neighbours_are_a_peer_group(real_data):
+    from . import data
+
+    data.neighbours("980")
+    response = client_for(real_data, "contact_a").get(detail("980"), {"peers": "neighbours"})
+    # neighbours.csv: Hämeenkyrö, Ikaalinen, Kihniö, Nokia, Parkano, Ruovesi, Tampere, Virrat
+    assert {m.code for m in response.context["peers"]} == {
+        "108", "143", "250", "536", "581", "702", "837", "936"
+    }  # fmt: skip
+    assert '<option value="neighbours" selected>' in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        {"peers": "\x00"},
+        {"peers": "population\x00", "season": "\x00" * 50},
+        {"add": "\x00\x01\x1f" * 1000, "drop": "x" * 10_000},
+        {"add": ["980"] * 500, "drop": [",;,"] * 100},
+        {"season": "ä" * 5000, "peers": "neighbours"},
+        {"add": "<script>alert(1)</script>"},
+    ],
+)
+def test_hostile_query_strings_give_a_page_never_an_error(real_data, query):
+    # (the portal's middleware answers 400 to a query string with control characters)
+    client = client_for(real_data, "staff")
+    for name in ("analysis:analysis_detail", "analysis:analysis_pdf"):
+        response = client.get(reverse(name, args=["980"]), query)
+        assert response.status_code in (200, 400)
+    page = client.get(detail("980"), query).content.decode()
+    assert "<script>alert(1)</script>" not in page
+    for name in ("analysis:network_overview", "analysis:network_table"):
+        response = client.get(reverse(name), {"sort": query.get("add", "\x00"), **query})
+        assert response.status_code in (200, 400)
+
+
+def test_over_long_peer_edits_are_cut_not_refused(real_data):
+    response = client_for(real_data, "staff").get(
+        detail("980"), {"add": ",".join(["tampere"] * 400) + ",nowhere", "drop": "y" * 9000}
+    )
+    assert response.status_code == 200
+    assert "837" in {m.code for m in response.context["peers"]}

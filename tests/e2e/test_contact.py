@@ -106,6 +106,11 @@ def test_a_contact_registers_proposes_downloads_and_reads_the_analysis(portal, n
     expect(main).to_contain_text("Ylöjärvi")
     expect(main).to_contain_text("58,3")
     expect(main).to_contain_text("33 352")
+    # the summary opens the page; the perspectives are collapsed, so a laptop reads it whole
+    expect(page.locator("#summary-heading")).to_be_visible()
+    assert page.evaluate("document.documentElement.scrollHeight") < 13_000
+    page.locator("#perspective-leadership ~ details > summary").click()
+    expect(page.locator("#indicator-municipal_election_2021_turnout_pct")).to_be_visible()
     screenshot(page, "analysis")
 
 

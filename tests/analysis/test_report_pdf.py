@@ -1,0 +1,131 @@
+"""The report a municipality receives (`reports.report_pdf_for`), read back with pypdf: cover,
+summary, the six perspectives, sources and licences, page numbers, in its language."""
+
+import datetime
+import io
+
+import pytest
+from django.utils import formats, translation
+from django.utils.translation import gettext
+from pypdf import PdfReader
+
+from analysis import reports
+from analysis.models import Indicator, Perspective
+from analysis.selectors import DEFAULT_PEER_GROUP, analysis_for
+from municipalities.demo import DEMO_MEMBER_CODES
+from municipalities.models import Membership, Municipality
+
+from ..municipalities.factories import MembershipFactory
+from . import data
+
+pytestmark = pytest.mark.django_db
+
+MARGIN = "annual_contribution_margin_eur_per_inhabitant"
+LOADED = [MARGIN, "demographic_dependency_ratio", "employment_rate_pct"]
+# a few members are enough here (speed); the comparisons are tested in test_summary.py
+MEMBERS = ["980", "562", "710", "245", "179"]
+
+
+@pytest.fixture
+def bundled(network):
+    data.municipalities()
+    data.load(LOADED)
+    season = network.membership_a.season
+    taken = set(
+        Membership.objects.filter(season=season).values_list("municipality__code", flat=True)
+    )
+    for code in sorted(set(MEMBERS) - taken):
+        MembershipFactory(municipality=Municipality.objects.get(code=code), season=season)
+    return network
+
+
+def text_of(pdf: bytes) -> tuple[PdfReader, str]:
+    reader = PdfReader(io.BytesIO(pdf))
+    return reader, " ".join(" ".join(page.extract_text() for page in reader.pages).split())
+
+
+def test_the_finnish_report_has_cover_summary_perspectives_sources_and_page_numbers(bundled):
+    # given
+    ylojarvi = Municipality.objects.get(code="980")
+    season = bundled.membership_a.season
+    with translation.override("fi"):
+        _context, groups = analysis_for(
+            municipality=ylojarvi, season=season, peer_group=DEFAULT_PEER_GROUP
+        )
+        margin = next(c for _p, items in groups for c in items if c.indicator.code == MARGIN)
+        figure = reports.number(margin.value, margin.indicator.decimals)
+
+    # when
+    reader, text = text_of(reports.report_pdf_for(ylojarvi, season, "fi"))
+
+    # then
+    assert reader.trailer["/Root"].get("/Lang") == "fi"
+    assert "Ylöjärvi" in text
+    assert season.name in text
+    with translation.override("fi"):
+        assert formats.date_format(datetime.date.today(), "j.n.Y") in text
+        assert gettext("Summary") in text
+        for perspective in Perspective:
+            assert str(perspective.label) in text
+        assert gettext("Sources and licences") in text
+        margin_indicator = Indicator.objects.get(code=MARGIN)
+        assert margin_indicator.name_fi in text
+        assert " ".join(margin_indicator.source.split()) in text
+    assert f"{margin.year}: {figure}" in text  # the headline figure with its year
+    assert "CC BY 4.0" in text
+    pages = len(reader.pages)
+    assert f"1 / {pages}" in reader.pages[0].extract_text()
+    assert f"{pages} / {pages}" in reader.pages[-1].extract_text()
+
+
+def test_the_swedish_report_names_the_municipality_and_indicators_in_swedish(bundled):
+    # given: Raasepori, a Swedish-speaking member
+    raasepori = Municipality.objects.get(code="710")
+    assert raasepori.preferred_language == "sv"
+    swedish = "Statistikcentralen, Kommunernas nyckeltal"
+    Indicator.objects.filter(code=MARGIN).update(source_sv=swedish)
+
+    # when: no language given, the municipality's own
+    reader, text = text_of(reports.report_pdf_for(raasepori, bundled.membership_a.season))
+
+    # then
+    assert reader.trailer["/Root"].get("/Lang") == "sv"
+    assert "Raseborg" in text and "Raasepori" not in text
+    margin = Indicator.objects.get(code=MARGIN)
+    assert margin.name_sv in text
+    assert margin.name_fi not in text
+    assert "Statistikcentralen, Kommunernas nyckeltal" in text
+    with translation.override("sv"):
+        assert gettext("Source") in text
+        assert gettext("Summary") in text
+
+
+def test_the_report_is_in_the_requested_language_when_one_is_given(bundled):
+    raasepori = Municipality.objects.get(code="710")
+    _reader, text = text_of(reports.report_pdf_for(raasepori, None, "fi"))
+    assert "Raasepori" in text
+    assert Indicator.objects.get(code=MARGIN).name_fi in text
+
+
+def test_a_missing_value_is_a_dash_in_the_report(bundled):
+    # given: Ylöjärvi without its margin values
+    Indicator.objects.get(code=MARGIN).values.filter(municipality__code="980").delete()
+
+    # when
+    _reader, text = text_of(
+        reports.report_pdf_for(Municipality.objects.get(code="980"), None, "fi")
+    )
+
+    # then: the summary row shows a dash, never a zero
+    name = Indicator.objects.get(code=MARGIN).name_fi
+    assert f"{name} – – –" in text
+    assert f"{name} 0 " not in text
+
+
+def test_every_demo_member_is_covered(bundled):
+    """The batch renders each member: no member's data may break the render."""
+    season = bundled.membership_a.season
+    for code in MEMBERS:
+        pdf = reports.report_pdf_for(Municipality.objects.get(code=code), season)
+        assert pdf.startswith(b"%PDF")
+    assert set(MEMBERS) <= set(DEMO_MEMBER_CODES)
