@@ -400,6 +400,12 @@ def _xlsx(response) -> str:
     return "\n".join(str(cell.value) for cell in cells if cell.value is not None)
 
 
+def _first_sheet(response) -> str:
+    """The rows of a workbook whose other sheets name sources (e.g. "City of Ylöjärvi")."""
+    sheet = load_workbook(io.BytesIO(response.content)).worksheets[0]
+    return "\n".join(str(c.value) for row in sheet.iter_rows() for c in row if c.value is not None)
+
+
 def _register(response) -> str:
     with zipfile.ZipFile(io.BytesIO(response.content)) as archive:
         rows = csv.reader(io.StringIO(archive.read("register.csv").decode()))
@@ -525,6 +531,19 @@ LIST_PAGES = [
         NAME,
         refused={"anonymous": 302, **dict.fromkeys(OWN, 403), "finance": 403},
         text=_xlsx,
+    ),
+    ListPage(
+        "analysis:network_overview",
+        "analysis.IndicatorValue",
+        ANALYSIS_LINK,
+        refused={"anonymous": 302, **dict.fromkeys(OWN, 403), "finance": 403},
+    ),
+    ListPage(
+        "analysis:network_overview_xlsx",
+        "analysis.IndicatorValue",
+        NAME,
+        refused={"anonymous": 302, **dict.fromkeys(OWN, 403), "finance": 403},
+        text=_first_sheet,
     ),
 ]
 
