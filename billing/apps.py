@@ -9,6 +9,6 @@ class BillingConfig(AppConfig):
     def ready(self) -> None:
         from municipalities.dashboard import Panel, register_panel
 
-        from . import selectors
+        from . import selectors, tasks  # noqa: F401 - tasks: registers the resumable ones
 
         register_panel(Panel(40, "billing/panel.html", selectors.dashboard_panel))
