@@ -115,3 +115,26 @@ BATCH_KINDS: list[tuple[str, object, object]] = []
 def register_batches(name: str, *, abandoned, resume) -> None:
     if all(existing != name for existing, _a, _r in BATCH_KINDS):
         BATCH_KINDS.append((name, abandoned, resume))
+
+
+def claim_batch(queryset: QuerySet, pk: int, *, lease: datetime.timedelta, running: str, done):
+    """Take a resumable batch (a model with `status`, `attempts` and `lease_expires_at`) for this
+    run: None when it is `done` or another run holds a live lease; else RUNNING with a new lease
+    and one more attempt. Billing's invoice batches and the analysis report batches share it."""
+    now = timezone.now()
+    with transaction.atomic():
+        batch = queryset.select_for_update(of=("self",)).get(pk=pk)
+        if batch.status in done:
+            return None
+        if batch.status == running and (batch.lease_expires_at or now) > now:
+            return None  # another run holds it (a running batch has a lease)
+        batch.status = running
+        batch.attempts += 1
+        batch.lease_expires_at = now + lease
+        batch.save(update_fields=["status", "attempts", "lease_expires_at"])
+    return batch
+
+
+def expired_batches(queryset: QuerySet, *, running: str, now: datetime.datetime | None = None):
+    """The RUNNING batches whose lease has expired: their worker has stopped."""
+    return queryset.filter(status=running, lease_expires_at__lt=now or timezone.now())

@@ -154,9 +154,7 @@ def _lease_expired(batch: BillingBatch) -> bool:
 
 def abandoned_batches(now: datetime.datetime | None = None):
     """Running batches whose worker has shown no sign of life for longer than the lease."""
-    return BillingBatch.objects.filter(
-        status=BatchStatus.RUNNING, lease_expires_at__lt=now or timezone.now()
-    )
+    return leases.expired_batches(BillingBatch.objects, running=BatchStatus.RUNNING, now=now)
 
 
 @transaction.atomic
@@ -213,22 +211,13 @@ def batch_run(batch_id: int) -> None:
 
 def _claim(batch_id: int) -> BillingBatch | None:
     """Take the batch for this run, unless it is finished or another run holds a live lease."""
-    now = timezone.now()
-    with transaction.atomic():
-        batch = (
-            BillingBatch.objects.select_for_update(of=("self",))
-            .select_related("season", "created_by")
-            .get(pk=batch_id)
-        )
-        if batch.status in (BatchStatus.FINISHED, BatchStatus.FAILED):
-            return None
-        if batch.status == BatchStatus.RUNNING and (batch.lease_expires_at or now) > now:
-            return None  # another run holds it (a running batch has a lease)
-        batch.status = BatchStatus.RUNNING
-        batch.attempts += 1
-        batch.lease_expires_at = now + lease()
-        batch.save(update_fields=["status", "attempts", "lease_expires_at"])
-    return batch
+    return leases.claim_batch(
+        BillingBatch.objects.select_related("season", "created_by"),
+        batch_id,
+        lease=lease(),
+        running=BatchStatus.RUNNING,
+        done=(BatchStatus.FINISHED, BatchStatus.FAILED),
+    )
 
 
 def _work(batch: BillingBatch) -> list[str]:
