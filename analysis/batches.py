@@ -96,22 +96,13 @@ def report_batch_run(batch_id: int) -> None:
 
 
 def _claim(batch_id: int) -> ReportBatch | None:
-    now = timezone.now()
-    with transaction.atomic():
-        batch = (
-            ReportBatch.objects.select_for_update(of=("self",))
-            .select_related("season")
-            .get(pk=batch_id)
-        )
-        if batch.status in (ReportBatchStatus.FINISHED, ReportBatchStatus.FAILED):
-            return None
-        if batch.status == ReportBatchStatus.RUNNING and (batch.lease_expires_at or now) > now:
-            return None  # another run holds a live lease
-        batch.status = ReportBatchStatus.RUNNING
-        batch.attempts += 1
-        batch.lease_expires_at = now + lease()
-        batch.save(update_fields=["status", "attempts", "lease_expires_at"])
-    return batch
+    return leases.claim_batch(
+        ReportBatch.objects.select_related("season"),
+        batch_id,
+        lease=lease(),
+        running=ReportBatchStatus.RUNNING,
+        done=(ReportBatchStatus.FINISHED, ReportBatchStatus.FAILED),
+    )
 
 
 def left_of(batch: ReportBatch):
@@ -156,7 +147,24 @@ def render_report(report: Report) -> str:
     Report.objects.filter(pk=report.pk).update(
         status=ReportStatus.READY, file=name, size=len(pdf), error="", rendered_at=timezone.now()
     )
+    if report.file and report.file != name:
+        remove_file(report.file)  # the earlier version, now replaced
     return ""
+
+
+def remove_file(name: str) -> None:
+    """Delete a stored report file; a missing one or a storage error is logged, not raised."""
+    try:
+        get_document_storage().delete(name)
+    except OSError:
+        logger.warning("analysis report file %s could not be removed", name, exc_info=True)
+
+
+def report_deleted(sender, instance: Report, **kwargs) -> None:
+    """A deleted report (its municipality deleted, or staff in the admin) takes its file along,
+    once the deletion has committed (a rolled-back delete keeps it)."""
+    if instance.file:
+        transaction.on_commit(lambda: remove_file(instance.file))
 
 
 def _counts(batch: ReportBatch) -> dict[str, int]:
@@ -188,9 +196,7 @@ def _finish(batch: ReportBatch, status: str, problems: list[str]) -> None:
 
 
 def abandoned_batches(now: datetime.datetime | None = None):
-    return ReportBatch.objects.filter(
-        status=ReportBatchStatus.RUNNING, lease_expires_at__lt=now or timezone.now()
-    )
+    return leases.expired_batches(ReportBatch.objects, running=ReportBatchStatus.RUNNING, now=now)
 
 
 @transaction.atomic

@@ -45,6 +45,19 @@ def season_for(*, municipality: Municipality, slug: str | None) -> Season | None
 
 
 def dashboard_panel(user: User, membership) -> dict | None:
+    """The contact's panel: the live analysis and, once staff have produced the season's
+    reports, the stored report the municipality received (one query)."""
+    from ..batch_models import Report, ReportStatus
+
     if user.municipality_id is None or membership is None:
         return None
-    return {"municipality": membership.municipality}
+    report = (
+        Report.objects.filter(
+            municipality_id=membership.municipality_id,
+            season_id=membership.season_id,
+            status=ReportStatus.READY,
+        )
+        .only("pk", "rendered_at")
+        .first()
+    )
+    return {"municipality": membership.municipality, "report": report}

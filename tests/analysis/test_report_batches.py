@@ -194,3 +194,37 @@ def test_consultants_and_finance_cannot_start_batches(network):
     for persona in ("consultant", "finance"):
         assert start(network, client_for(network, persona)).status_code == 403
     assert not ReportBatch.objects.exists()
+
+
+def test_the_contacts_dashboard_links_the_stored_report_once_it_is_ready(
+    network, django_capture_on_commit_callbacks
+):
+    contact = client_for(network, "contact_a")
+    assert "reports/" not in contact.get(reverse("municipalities:dashboard")).content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        start(network)
+    report = Report.objects.get(municipality=network.membership_a.municipality)
+    page = contact.get(reverse("municipalities:dashboard")).content.decode()
+    url = reverse("analysis:report_download", args=[report.municipality.code, report.pk])
+    assert f'href="{url}"' in page
+    assert contact.get(url).status_code == 200
+
+
+def test_a_new_version_replaces_the_old_file_and_a_deleted_report_takes_its_file(
+    network, django_capture_on_commit_callbacks
+):
+    storage = get_document_storage()
+    with django_capture_on_commit_callbacks(execute=True):
+        start(network)
+    report = Report.objects.get(municipality=network.membership_a.municipality)
+    first = report.file
+    storage.save(first + ".keep", io.BytesIO(b"a file of someone else"))  # not touched
+    assert batches.render_report(report) == ""
+    report.refresh_from_db()
+    assert storage.exists(report.file)
+    if report.file != first:  # the storage gave the new version another name
+        assert not storage.exists(first)
+    with django_capture_on_commit_callbacks(execute=True):
+        report.delete()
+    assert not storage.exists(report.file)
+    assert storage.exists(first + ".keep")
