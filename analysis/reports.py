@@ -105,7 +105,7 @@ def chart_for(comparison: Comparison, municipality_name: str, *, pdf: bool = Fal
         width=420 if pdf else 480,
         height=170 if pdf else 240,
         tick_count=3 if pdf else 5,
-        year_labels=3 if pdf else None,
+        year_labels=2 if pdf else None,
     )
     return as_image(svg, comparison.indicator.name) if pdf else svg
 
@@ -145,13 +145,21 @@ def trend_text(comparison: Comparison) -> str:
     }
 
 
-def decorate_item(comparison: Comparison, municipality_name: str, *, pdf: bool = False) -> dict:
+# The PDF charts the first headline indicators of each perspective (the summary table and the
+# captions give the figures of all): WeasyPrint draws each chart at the cost of a page of text, and
+# the report must render in at most ten times a trivial document (bench/analysis.py).
+PDF_CHARTS_PER_PERSPECTIVE = 2
+
+
+def decorate_item(
+    comparison: Comparison, municipality_name: str, *, pdf: bool = False, charted: bool = True
+) -> dict:
     d = comparison.indicator.decimals
     return {
         "c": comparison,
         # the PDF draws a series, not a single point (its figures are in the caption)
         "chart": chart_for(comparison, municipality_name, pdf=pdf)
-        if not pdf or comparison.years_covered >= 2
+        if not pdf or (charted and comparison.years_covered >= 2)
         else "",
         "value": number(comparison.value, d),
         "network_mean": number(comparison.network.mean, d),
@@ -174,7 +182,15 @@ def decorate_item(comparison: Comparison, municipality_name: str, *, pdf: bool =
 def decorate(groups, municipality_name: str, *, pdf: bool = False) -> list:
     """Add the chart and formatted figures to every comparison (in the active language)."""
     return [
-        (perspective, [decorate_item(c, municipality_name, pdf=pdf) for c in comparisons])
+        (
+            perspective,
+            [
+                decorate_item(
+                    c, municipality_name, pdf=pdf, charted=index < PDF_CHARTS_PER_PERSPECTIVE
+                )
+                for index, c in enumerate(comparisons)
+            ],
+        )
         for perspective, comparisons in groups
     ]
 
