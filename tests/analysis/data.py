@@ -12,6 +12,7 @@ from pathlib import Path
 
 from django.core.management import call_command
 
+from analysis.definitions import fields_of, read_definitions
 from analysis.importers import parse, store
 from analysis.models import Indicator, Neighbour
 from municipalities.demo import MUNICIPALITIES_CSV
@@ -19,8 +20,6 @@ from municipalities.models import Municipality
 
 DATA = Path(__file__).resolve().parents[2] / "analysis" / "data"
 VALUE_FILES = ("indicators.csv", "indicators_2006_2017.csv.gz", "indicators_2018_2021.csv")
-PERSPECTIVES = {"governance": "leadership"}
-DIRECTIONS = {"higher_better": "higher", "lower_better": "lower", "neutral": "neutral"}
 # Headline indicators of the tests (the data migration chooses the real ones)
 HEADLINES = {
     "annual_contribution_margin_eur_per_inhabitant": 1,
@@ -74,43 +73,22 @@ def csv_values(indicator: str, year: int) -> dict[str, Decimal]:  # noqa: F821
     return {code: value for code, (_own, value) in chosen.items()}
 
 
-def unit_code(text: str) -> str:
-    if text.startswith("EUR per inhabitant"):
-        return "€/inhabitant"
-    if text.startswith("million EUR"):
-        return "M€"
-    if text.startswith("%"):
-        return "%"
-    if text.startswith("persons ("):
-        return "persons"
-    return text.split(" (")[0]
-
-
 def define(codes=None) -> list[Indicator]:
-    """Create or update the named indicators (all 76 when None) from the definitions file."""
-    chosen = definitions() if codes is None else {c: definitions()[c] for c in codes}
+    """Create or update the named indicators (all 76 when None) as the data migration does
+    (analysis.definitions: unit codes, sources and licences per language), with the tests'
+    headline marks."""
+    chosen = set(definitions()) if codes is None else set(codes)
     indicators = []
-    for position, (code, row) in enumerate(sorted(chosen.items()), start=1):
+    for position, definition in enumerate(
+        sorted((d for d in read_definitions() if d.code in chosen), key=lambda d: d.code),
+        start=1,
+    ):
+        fields = fields_of(definition) | {
+            "position": position,
+            "headline": HEADLINES.get(definition.code, 0),
+        }
         indicator, _created = Indicator.objects.update_or_create(
-            code=code,
-            defaults={
-                "name_fi": row["name_fi"],
-                "name_sv": row["name_sv"],
-                "name_en": row["name_en"],
-                "perspective": PERSPECTIVES.get(row["perspective"], row["perspective"]),
-                "unit": unit_code(row["unit"]),
-                "decimals": int(row["decimals"]),
-                "direction": DIRECTIONS[row["direction"]],
-                "source_fi": row["source_name"],
-                "source_sv": row["source_name"],
-                "source_en": row["source_name"],
-                "licence_fi": row["licence"],
-                "licence_sv": row["licence"],
-                "licence_en": row["licence"],
-                "position": position,
-                "headline": HEADLINES.get(code, 0),
-                "sv_unverified": row["sv_unverified"] == "true",
-            },
+            code=definition.code, defaults=fields
         )
         indicators.append(indicator)
     return indicators

@@ -402,3 +402,15 @@ def test_over_long_peer_edits_are_cut_not_refused(real_data):
     )
     assert response.status_code == 200
     assert "837" in {m.code for m in response.context["peers"]}
+
+
+def test_a_finnish_page_and_pdf_name_their_sources_and_licences_in_finnish(real_data):
+    """The definitions' English provenance texts never reach a Finnish reader."""
+    client = client_for(real_data, "contact_a")
+    page = html.unescape(client.get(detail("980")).content.decode())
+    pdf = client.get(reverse("analysis:analysis_pdf", args=["980"]))
+    text = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf.content)).pages)
+    for content in (page, " ".join(text.split())):
+        assert "Tilastokeskus" in content
+        assert "Statistics Finland" not in content
+        assert "Source:" not in content and "Licence:" not in content
