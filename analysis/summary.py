@@ -45,6 +45,15 @@ class Summary:
     def rows(self) -> list[SummaryRow]:
         return [row for _perspective, rows in self.perspectives for row in rows]
 
+    @property
+    def key_statements(self) -> list[Statement]:
+        """The PDF's few sentences: the overview, better and weaker, the trends (the table
+        beside them shows what is near the median or has no better direction)."""
+        return [s for s in self.statements if s.kind in KEY_KINDS]
+
+
+KEY_KINDS = frozenset({"overview", "better", "weaker", "improving", "weakening"})
+
 
 def headlines(comparisons: list[Comparison]) -> list[Comparison]:
     """The perspective's headline indicators in order; while none is marked, the first two."""

@@ -31,7 +31,7 @@ from analysis.selectors import (
     position_of,
     trend_of,
 )
-from analysis.summary import summarize
+from analysis.summary import Statement, Summary, summarize
 from municipalities.demo import DEMO_MEMBER_CODES
 from municipalities.models import Membership, Municipality
 
@@ -293,3 +293,18 @@ def test_the_page_opens_with_the_summary_in_colour_symbols_and_words(bundled):
     assert f"{comparison.rank}/{comparison.network.count}" in row
     # the perspectives are collapsed
     assert re.search(r'id="perspective-vitality">.*?</h2>\s*<details>', content, re.S)
+
+
+def test_the_pdfs_key_statements_leave_near_and_undirected_positions_to_the_table():
+    def statement(kind):
+        return Statement("network", kind, (), kind)
+
+    kinds = ["overview", "better", "weaker", "near", "above", "below", "improving", "weakening"]
+    summary = Summary([], [statement(kind) for kind in kinds])
+    assert [s.kind for s in summary.key_statements] == [
+        "overview",
+        "better",
+        "weaker",
+        "improving",
+        "weakening",
+    ]
