@@ -118,13 +118,8 @@ DEMO_POPULATION_SOURCE = (
 
 def fee_invoice_date(calendar: DemoCalendar, year: int) -> datetime.date:
     """Annual fees are invoiced on 15 February, or 35 days before the demo's day when that is
-    earlier (so that an unpaid one of the current year is past its due date)."""
-    day = datetime.date(year, 2, 15)
-    return (
-        min(day, calendar.today - datetime.timedelta(days=35))
-        if year == calendar.today.year
-        else day
-    )
+    earlier (so that an unpaid one is past its due date)."""
+    return min(datetime.date(year, 2, 15), calendar.today - datetime.timedelta(days=35))
 
 
 @register_demo_step(80, "current season: billing")
@@ -203,11 +198,10 @@ def _population_figures(season: Season, year: int) -> None:
 
 def _lifecycle(invoice: Invoice, calendar: DemoCalendar, *, overdue: bool) -> None:
     """Sent as e-invoices on the invoice date; paid a few days before the due date, except the
-    overdue one of the current year (and what is not due yet)."""
+    overdue one (and what is not due yet)."""
     services.invoice_mark_sent(
         invoice=invoice, on=invoice.invoice_date, channel=SendChannel.EINVOICE
     )
-    overdue = overdue and invoice.year == calendar.today.year
     paid_on = min(invoice.due_date - datetime.timedelta(days=3), calendar.today)
     if overdue or invoice.kind != InvoiceKind.ANNUAL_FEE or invoice.due_date > calendar.today:
         return

@@ -238,11 +238,9 @@ def load_current_season(context: DemoContext) -> None:
                 "position": position,
             },
         )
-    consultants = list(
-        User.objects.filter(
-            email__in=[email for email, *_rest in STAFF_USERS if email.startswith("consultant")]
-        ).order_by("email")
-    )
+    emails = [email for email, *_rest in STAFF_USERS if email.startswith("consultant")]
+    by_email = {user.email: user for user in User.objects.filter(email__in=emails)}
+    consultants = [by_email[email] for email in emails]  # as in the historic season
     created = 0
     members = demo_members(context)
     for index, municipality in enumerate(members):
@@ -282,7 +280,7 @@ def _current_membership(
 
 
 def load_next_season(current: Season) -> Season:
-    """The next season, in preparation: only its Season row (and themes) for now.
+    """The next season, in preparation: only its Season row for now.
 
     The hook of the renewal work (issue 13, "Renewal and joining"): offers to the current
     members and to prospects are to be added here, from `current`. Idempotent."""
