@@ -14,6 +14,7 @@ from django.core.files.base import ContentFile
 from municipalities.demo import DemoContext, register_demo_step
 from municipalities.models import ContactPerson, ContactRole, Membership, Season
 
+from . import demo_current  # noqa: F401 (registers the current season's programme step)
 from .models import (
     Announcement,
     AnnouncementKind,

@@ -14,7 +14,9 @@ from pathlib import Path
 
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group
+from django.utils import timezone
 
+from .demo_dates import DemoCalendar, season_slug, season_years
 from .importers import parse_municipalities_csv
 from .models import (
     ContactPerson,
@@ -104,6 +106,10 @@ LAST_NAMES = [
 @dataclass
 class DemoContext:
     all_municipalities: bool = False
+    # The day the demo is built for: the current season contains it (see demo_dates.py).
+    today: datetime.date = field(default_factory=timezone.localdate)
+    # Render the issued invoices' PDFs (tests that only count invoices skip the seconds it takes).
+    render_documents: bool = True
     lines: list[str] = field(default_factory=list)
     logins: list[str] = field(default_factory=list)
 
@@ -161,12 +167,7 @@ def load_municipalities_demo(context: DemoContext) -> None:
     users = _staff_users()
     season = _season()
     consultants = [users[email] for email, *_rest in STAFF_USERS if email.startswith("consultant")]
-    members = (
-        Municipality.objects.all()
-        if context.all_municipalities
-        else (Municipality.objects.filter(code__in=DEMO_MEMBER_CODES))
-    )
-    members = sorted(members, key=lambda m: (m.code != "980", m.code))
+    members = demo_members(context)
     created = 0
     for index, municipality in enumerate(members):
         _billing_details(municipality)
@@ -184,6 +185,120 @@ def load_municipalities_demo(context: DemoContext) -> None:
         "  contact.<code>@example.fi    municipal contact person of each member, "
         "e.g. contact.980@example.fi (Ylöjärvi), contact.562@example.fi (Orivesi)"
     )
+
+
+def demo_members(context: DemoContext) -> list[Municipality]:
+    """The demo's members (or every municipality), Ylöjärvi first."""
+    members = (
+        Municipality.objects.all()
+        if context.all_municipalities
+        else Municipality.objects.filter(code__in=DEMO_MEMBER_CODES)
+    )
+    return sorted(members, key=lambda m: (m.code != "980", m.code))
+
+
+def current_season(context: DemoContext) -> Season | None:
+    """The season of the living demo (None when the historic season itself is current)."""
+    slug = season_slug(context.today)
+    if slug <= SEASON_SLUG:
+        return None
+    return Season.objects.filter(slug=slug).first()
+
+
+@register_demo_step(50, "current season")
+def load_current_season(context: DemoContext) -> None:
+    """The season running on `context.today`, with the same members as the historic one.
+
+    Its programme, workshops and invoices come from the other apps' "current season" steps;
+    everything is dated relative to `context.today` (municipalities/demo_dates.py)."""
+    calendar = DemoCalendar.on(context.today)
+    first, last = season_years(context.today)
+    slug = season_slug(context.today)
+    if slug <= SEASON_SLUG:
+        context.say(f"Current season: the historic season {SEASON_SLUG} itself.")
+        return
+    season, _created = Season.objects.get_or_create(
+        slug=slug,
+        defaults={
+            "name_fi": f"USO-kausi {first}–{last}",
+            "name_sv": f"USO-perioden {first}–{last}",
+            "name_en": f"USO season {first}–{last}",
+            "start_date": calendar.start,
+            "end_date": calendar.end,
+        },
+    )
+    for position, (name_fi, name_sv, name_en, lead) in enumerate(SEASON_THEMES):
+        SeasonTheme.objects.get_or_create(
+            season=season,
+            name_fi=name_fi,
+            defaults={
+                "name_sv": name_sv,
+                "name_en": name_en,
+                "is_lead_theme": lead,
+                "position": position,
+            },
+        )
+    emails = [email for email, *_rest in STAFF_USERS if email.startswith("consultant")]
+    by_email = {user.email: user for user in User.objects.filter(email__in=emails)}
+    consultants = [by_email[email] for email in emails]  # as in the historic season
+    created = 0
+    members = demo_members(context)
+    for index, municipality in enumerate(members):
+        created += _current_membership(municipality, season, consultants[index % 3], index)
+    context.say(
+        f"Current season {season.slug} (for {context.today:%d.%m.%Y}): {len(members)} members "
+        f"({created} new)."
+    )
+    load_next_season(season)
+
+
+def _current_membership(
+    municipality: Municipality, season: Season, consultant: User, index: int
+) -> bool:
+    """A membership decided by the board in the autumn before the season (fictional § numbers)."""
+    joined = season.start_date - datetime.timedelta(days=17 + (index * 3) % 45)
+    if municipality.code == "980":
+        decision, buyer_reference = (
+            f"KAUPHALL {joined.day}.{joined.month}.{joined.year} § 341",
+            "1106",
+        )
+    else:
+        board = "KH" if municipality.kind == "city" else "KUNH"
+        decision = f"{board} {joined.day}.{joined.month}.{joined.year} § {110 + index * 7}"
+        buyer_reference = str(1000 + index * 11)
+    _membership, was_created = Membership.objects.get_or_create(
+        municipality=municipality,
+        season=season,
+        defaults={
+            "joined_on": joined,
+            "decision_reference": decision,
+            "responsible_consultant": consultant,
+            "buyer_reference": buyer_reference,
+        },
+    )
+    return was_created
+
+
+def load_next_season(current: Season) -> Season:
+    """The next season, in preparation: only its Season row for now.
+
+    The hook of the renewal work (issue 13, "Renewal and joining"): offers to the current
+    members and to prospects are to be added here, from `current`. Idempotent."""
+    first = current.end_date.year + 1
+    season, _created = Season.objects.get_or_create(
+        slug=f"{first}-{first + 1}",
+        defaults={
+            "name_fi": f"USO-kausi {first}–{first + 1}",
+            "name_sv": f"USO-perioden {first}–{first + 1}",
+            "name_en": f"USO season {first}–{first + 1}",
+            "start_date": datetime.date(first, 1, 1),
+            "end_date": datetime.date(first + 1, 12, 31),
+            "theme_seminar_quota": current.theme_seminar_quota,
+            "trustee_training_quota": current.trustee_training_quota,
+            "workshops_per_member": current.workshops_per_member,
+        },
+    )
+    return season
 
 
 def _staff_users() -> dict[str, User]:

@@ -92,6 +92,8 @@ def test_load_demo_is_idempotent():
 def test_all_municipalities_option_makes_every_municipality_a_member():
     load_demo("--all-municipalities")
     assert Membership.objects.filter(season__slug="2021-2022").count() == 309
+    current = Season.objects.filter(start_date__lte=timezone.localdate()).order_by("-start_date")
+    assert current.first().memberships.count() == 309
     assert User.objects.filter(municipality__isnull=False).count() == 309
 
 
@@ -109,7 +111,7 @@ def test_the_2021_programme_from_the_seeds():
                 timezone.localtime(e.start).strftime("%d.%m.%Y %H:%M"),
                 timezone.localtime(e.end).strftime("%H:%M"),
             )
-            for e in Event.objects.filter(kind=kind).order_by("start")
+            for e in Event.objects.filter(kind=kind, season__slug="2021-2022").order_by("start")
         ]
 
     assert times(EventKind.THEME_SEMINAR) == [
@@ -133,16 +135,17 @@ def test_the_2021_programme_from_the_seeds():
     # stored in UTC: 24.3.2021 09:00 in Helsinki (UTC+2) is 07:00 UTC, 6.10. (UTC+3) is 06:00
     assert local(Event.objects.get(start__date="2021-03-24").start) == "2021-03-24 07:00"
     assert local(Event.objects.get(start__date="2021-10-06").start) == "2021-10-06 06:00"
-    foresight = Event.objects.filter(kind=EventKind.FORESIGHT_SESSION)
+    foresight = Event.objects.filter(kind=EventKind.FORESIGHT_SESSION, season__slug="2021-2022")
     assert foresight.values("series").distinct().count() == 1
-    drafts = Event.objects.filter(status=EventStatus.DRAFT)
+    drafts = Event.objects.filter(status=EventStatus.DRAFT, season__slug="2021-2022")
     assert {e.start.year for e in drafts} == {2022} and drafts.count() == 3
 
 
 def test_demo_registrations_and_news_are_there_and_idempotent():
     counts = (Event.objects.count(), Registration.objects.count(), Announcement.objects.count())
     assert Registration.objects.filter(municipality__code="980", attendance="present").exists()
-    assert counts[1] > 10 and counts[2] == 2
+    assert counts[1] > 10
+    assert Announcement.objects.filter(season__slug="2021-2022").count() == 2
     load_demo()
     assert (
         Event.objects.count(),
@@ -152,9 +155,10 @@ def test_demo_registrations_and_news_are_there_and_idempotent():
 
 
 def test_demo_has_every_status_and_is_idempotent():
-    statuses = set(Workshop.objects.values_list("status", flat=True))
+    historic = Workshop.objects.filter(membership__season__slug="2021-2022")
+    statuses = set(historic.values_list("status", flat=True))
     assert statuses == set(WorkshopStatus.values)
-    ylojarvi = Workshop.objects.filter(membership__municipality__code="980")
+    ylojarvi = historic.filter(membership__municipality__code="980")
     assert ylojarvi.exclude(status="cancelled").count() == 5
     reported = ylojarvi.filter(status="reported")
     assert reported.count() == 2

@@ -11,7 +11,8 @@ import zoneinfo
 
 from django.core.files.base import ContentFile
 
-from municipalities.demo import DemoContext, register_demo_step
+from municipalities.demo import DemoContext, current_season, register_demo_step
+from municipalities.demo_dates import DemoCalendar
 from municipalities.models import Membership, Season, User
 
 from .models import (
@@ -63,6 +64,75 @@ PLANS = [
 ]  # fmt: skip
 
 
+# The current season (dated from the day load_demo runs): days from today, None for undated.
+# Ylöjärvi uses three of its five and cancelled one: two are left to propose.
+CURRENT_PLANS = {
+    0: [
+        ("Strategiatyön käynnistyspaja", WorkshopKind.WORKSHOP, 0,
+         [A.POLITICAL_LEADERSHIP, A.OFFICIALS], S.REPORTED, -50),
+        ("Toimintaympäristön tarkastelu strategiatyön pohjaksi", WorkshopKind.ANALYSIS, 4,
+         [A.OFFICIALS], S.HELD, -12),
+        ("Kuntastrategian luonnoksen työstöpaja", WorkshopKind.DOCUMENT_DRAFTING, 0,
+         [A.POLITICAL_LEADERSHIP, A.OFFICIALS], S.SCHEDULED, 18),
+        ("Johtamisjärjestelmän uudistamisen haastattelututkimus", WorkshopKind.INTERVIEW_STUDY, 2,
+         [A.SUPERVISORS, A.DEPARTMENTS], S.CANCELLED, None),
+    ],
+    1: [
+        ("Luottamushenkilöiden ja johdon yhteinen kehittämispäivä", WorkshopKind.SEMINAR, 1,
+         [A.POLITICAL_LEADERSHIP, A.OFFICIALS], S.PLANNED, None),
+        ("Kuntalaiskysely strategian tueksi", WorkshopKind.SURVEY, 0, [A.RESIDENTS],
+         S.PROPOSED, None),
+    ],
+    2: [
+        ("Talouden tasapainotuksen vaihtoehdot", WorkshopKind.ANALYSIS, 4, [A.OFFICIALS],
+         S.REPORTED, -30),
+    ],
+    3: [
+        ("Vertailu naapurikuntien palveluverkoista", WorkshopKind.BENCHMARKING, 4,
+         [A.OFFICIALS, A.STAKEHOLDERS], S.PROPOSED, None),
+    ],
+}  # fmt: skip
+
+
+@register_demo_step(70, "current season: workshops")
+def load_current_workshops(context: DemoContext) -> None:
+    season = current_season(context)
+    if season is None:
+        return
+    calendar = DemoCalendar.on(context.today)
+    topics = [
+        WorkshopTopic.objects.get_or_create(
+            season=season,
+            name_fi=name_fi,
+            defaults={"name_sv": name_sv, "name_en": name_en, "position": position},
+        )[0]
+        for position, (name_fi, name_sv, name_en) in enumerate(TOPICS)
+    ]
+    memberships = sorted(
+        Membership.objects.filter(season=season).select_related(
+            "municipality", "responsible_consultant"
+        ),
+        key=lambda m: (m.municipality.code != "980", m.municipality.code),
+    )
+    created = 0
+    for index, plans in CURRENT_PLANS.items():
+        if index >= len(memberships) or memberships[index].workshops.exists():
+            continue
+        membership = memberships[index]
+        contact = User.objects.filter(municipality=membership.municipality).first()
+        if contact is None or membership.responsible_consultant is None:
+            continue
+        for *fields, days in plans:
+            if days is None:
+                day = None
+            else:
+                day = (calendar.ago(-days) if days < 0 else calendar.ahead(days)).isoformat()
+            undated = calendar.ago(5).isoformat()
+            _workshop(membership, contact, topics, (*fields, day), undated=undated)
+            created += 1
+    context.say(f"Current workshops: {created} created in {season.slug}.")
+
+
 def _at(day: str, hour: int = 9) -> datetime.datetime:
     return datetime.datetime.fromisoformat(day).replace(hour=hour, tzinfo=HELSINKI)
 
@@ -101,7 +171,9 @@ def load_workshops_demo(context: DemoContext) -> None:
     context.say(f"Workshops: {created} created for the demo members.")
 
 
-def _workshop(membership: Membership, contact: User, topics, plan) -> Workshop:
+def _workshop(
+    membership: Membership, contact: User, topics, plan, undated: str = "2022-03-01"
+) -> Workshop:
     title, kind, topic, audiences, status, day = plan
     consultant = membership.responsible_consultant
     workshop = Workshop.objects.create(
@@ -129,7 +201,7 @@ def _workshop(membership: Membership, contact: User, topics, plan) -> Workshop:
         S.CANCELLED: [S.PROPOSED, S.PLANNED, S.CANCELLED],
     }[status]
     # Backdate the history: proposed two months before, each later step three weeks apart.
-    moment = (workshop.starts_at or _at("2022-03-01")) - datetime.timedelta(days=60)
+    moment = (workshop.starts_at or _at(undated)) - datetime.timedelta(days=60)
     previous = ""
     for step in path:
         by = contact if step == S.PROPOSED else consultant

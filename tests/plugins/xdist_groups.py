@@ -14,6 +14,7 @@ import pytest
 
 WHOLE_MODULES = {
     "tests/test_demo.py",  # one `load_demo` (tests/plugins/shared_demo.py)
+    "tests/municipalities/test_living_demo.py",  # one municipalities demo step for its days
     "tests/uso_portal/test_translations.py",  # one makemessages run
 }
 

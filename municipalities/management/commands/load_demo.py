@@ -1,5 +1,8 @@
 """`manage.py load_demo [--all-municipalities]`: the demo data of every app. Idempotent.
 
+Two seasons: the historic 2021-2022 of the seeds, and the current one, dated from the day the
+command runs (`municipalities/demo_dates.py`), plus the next season as a row.
+
 Each app contributes an idempotent step from its `demo` module (see
 `municipalities.demo.register_demo_step`); the steps run in their declared order in one
 transaction.
@@ -14,7 +17,10 @@ from municipalities.demo import DemoContext, demo_steps
 
 
 class Command(BaseCommand):
-    help = "Load the demo season 2021-2022 with its members, users and the data of every app."
+    help = (
+        "Load the demo: the season 2021-2022 and the season running today, with their members, "
+        "users and the data of every app."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
