@@ -265,14 +265,16 @@ def offers_send(*, season: Season, municipalities, sent_by: User | None, now=Non
 
 
 def offer_reminder_due(offer: Offer, now=None) -> bool:
+    """An open offer is due a reminder two weeks after the last word either way (sent, answered,
+    reminded); a pending decision a week after its board meeting passed without news."""
     now = now or timezone.now()
     if offer.status not in OPEN_STATUSES:
         return False
+    last = max(moment for moment in (offer.sent_at, offer.answered_at, offer.reminded_at) if moment)
     if offer.status == OfferStatus.DECISION_PENDING:
-        # after the board meeting, ask for the decision
         meeting_passed = offer.board_meeting_date < timezone.localdate(now)
-        return meeting_passed and (offer.reminded_at or offer.sent_at) < now - REMINDER_AFTER / 2
-    return (offer.reminded_at or offer.sent_at) <= now - REMINDER_AFTER
+        return meeting_passed and last <= now - REMINDER_AFTER / 2
+    return last <= now - REMINDER_AFTER
 
 
 @transaction.atomic
