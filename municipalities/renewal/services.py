@@ -168,11 +168,12 @@ def _queue_offer_mail(offer: Offer, *, reminder: bool) -> int:
     }
     with translation.override(language):
         if reminder:
-            subject = _("Reminder: the offer of the USO network's season %(season)s") % {
-                "season": offer.season.name
+            subject = _("Reminder: %(season)s, an offer to %(municipality)s") % {
+                "season": offer.season.name,
+                "municipality": offer.municipality.name,
             }
         else:
-            subject = _("The USO network's season %(season)s: an offer to %(municipality)s") % {
+            subject = _("%(season)s: an offer to %(municipality)s") % {
                 "season": offer.season.name,
                 "municipality": offer.municipality.name,
             }
