@@ -690,6 +690,7 @@ ADMIN_ROWS: dict[str, Callable[[Scene, int], object]] = {
     ),
     "municipalities.Membership": member,
     "municipalities.Offer": lambda w, i: OfferFactory(municipality=municipality(i)),
+    "municipalities.OfferFee": lambda w, i: OfferFactory(municipality=municipality(i)).fees.first(),
     "municipalities.InvoicingDetailsConfirmation": lambda w, i: (
         InvoicingDetailsConfirmation.objects.create(
             municipality=municipality(i),

@@ -105,6 +105,38 @@ class OfferAdmin(HistoryAdmin):
         )
 
 
+@admin.register(OfferFee)
+class OfferFeeAdmin(ScopedAdmin):
+    """The fees stated on the offers, read-only (a snapshot taken when each offer was sent)."""
+
+    list_display = ["offer", "year", "population", "population_date", "tier_label", "annual_fee"]
+    list_select_related = ["offer__municipality", "offer__season"]
+    list_filter = ["offer__season", "year"]
+    search_fields = ["offer__municipality__name_fi", "offer__municipality__code"]
+    fields = [
+        "offer",
+        "year",
+        "population",
+        "population_date",
+        "billed_on_date",
+        "tier_label",
+        "annual_fee",
+    ]
+    readonly_fields = fields
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("offer__municipality", "offer__season")
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
 @admin.register(InvoicingDetailsConfirmation)
 class InvoicingDetailsConfirmationAdmin(ScopedAdmin):
     list_display = ["municipality", "season", "confirmed_at", "confirmed_by", "changed"]
