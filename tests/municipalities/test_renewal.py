@@ -15,7 +15,7 @@ from pypdf import PdfReader
 
 from billing.models import FeeSchedule
 from municipalities import renewal_demo
-from municipalities.models import Membership, Offer, OfferStatus, PopulationFigure
+from municipalities.models import Membership, Offer, OfferStatus, PopulationFigure, Season
 from municipalities.renewal import selectors, services
 from outbox.models import Message
 
@@ -25,6 +25,7 @@ from .factories import (
     ContactPersonFactory,
     MembershipFactory,
     MunicipalityFactory,
+    SeasonFactory,
     SeasonThemeFactory,
 )
 
@@ -334,3 +335,63 @@ def test_the_demo_sends_offers_and_answers_some_of_them_deterministically(networ
     assert Membership.objects.get(season=next_season).municipality == network.municipality_b
     assert Offer.objects.count() == 3
     assert lines[-1].endswith("0 sent (1 to prospects), 0 answered.")
+
+
+def test_staff_create_the_next_season_and_send_offers_from_the_admin(network):
+    # given the network's season with its fees
+    billing_world(network)
+    season = network.membership_a.season
+    client = client_for(network, "staff")
+    seasons = reverse("admin:municipalities_season_changelist")
+
+    # when staff create the next season, then send its offers to the season's members
+    client.post(seasons, {"action": "create_next_season", "_selected_action": [season.pk]})
+    created = Season.objects.get(slug="2023-2024")
+    client.post(seasons, {"action": "send_offers", "_selected_action": [created.pk]})
+
+    # then the members have offers of the new season, sent by staff
+    offers = Offer.objects.filter(season=created).select_related("municipality", "created_by")
+    assert sorted(o.municipality.code for o in offers) == ["562", "980"]
+    assert {o.created_by for o in offers} == {network.staff}
+
+
+def test_staff_send_a_prospect_the_offer_of_the_season_in_preparation(network):
+    # given a season that starts next year, with fees, and a prospect with a population figure
+    year = timezone.localdate().year + 1
+    upcoming = SeasonFactory(
+        slug=f"{year}-{year + 1}",
+        name_fi=f"USO-kausi {year}–{year + 1}",
+        start_date=datetime.date(year, 1, 1),
+        end_date=datetime.date(year + 1, 12, 31),
+    )
+    fee_schedule(upcoming)
+    prospect = MunicipalityFactory(code="908", name_fi="Valkeakoski")
+    PopulationFigure.objects.create(
+        municipality=prospect,
+        reference_date=datetime.date(2021, 12, 31),
+        population=9000,
+        source="x",
+    )
+
+    # when staff send it from the municipalities' list
+    client_for(network, "staff").post(
+        reverse("admin:municipalities_municipality_changelist"),
+        {"action": "send_offer", "_selected_action": [prospect.pk]},
+    )
+
+    # then the prospect has the offer, 11 000 € a year (9 000 is in the middle tier)
+    offer = Offer.objects.get(municipality=prospect)
+    assert offer.season == upcoming and not offer.was_member
+    assert [fee.annual_fee for fee in offer.fees.all()] == [Decimal("11000.00")] * 2
+
+
+def test_consultants_follow_but_do_not_send_offers(network):
+    billing_world(network)
+    season = network.membership_a.season
+    client = client_for(network, "consultant")
+    response = client.post(
+        reverse("admin:municipalities_season_changelist"),
+        {"action": "create_next_season", "_selected_action": [season.pk]},
+    )
+    assert response.status_code in (200, 302, 403)
+    assert not Season.objects.filter(slug="2023-2024").exists()
