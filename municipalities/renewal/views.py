@@ -38,6 +38,15 @@ ANSWER_FIELDS = {
 }
 
 
+def _add_errors(form, error: ValidationError) -> None:
+    """A service's errors on the form: on their field when the form has it, else on top."""
+    if not hasattr(error, "error_dict"):
+        form.add_error(None, error)
+        return
+    for name, errors in error.error_dict.items():
+        form.add_error(name if name in form.fields else None, errors)
+
+
 def _answer(offer: Offer, data: dict, user) -> Offer:
     answer = data["answer"]
     if answer == OfferStatus.INTERESTED:
@@ -70,7 +79,7 @@ def offer_detail(request: HttpRequest, pk: int) -> HttpResponse:
             try:
                 _answer(offer, form.cleaned_data, request.user)
             except ValidationError as error:
-                form.add_error(None, error)
+                _add_errors(form, error)
             else:
                 messages.success(request, _("Thank you, your answer was saved."))
                 return redirect("municipalities:offer_detail", pk=offer.pk)
@@ -107,7 +116,7 @@ def invoicing_details(request: HttpRequest) -> HttpResponse:
                 municipality=municipality, season=season, by=request.user, details=details
             )
         except ValidationError as error:
-            form.add_error(None, error)
+            _add_errors(form, error)
         else:
             if confirmation.changes:
                 messages.success(request, _("Thank you, the corrected details were saved."))

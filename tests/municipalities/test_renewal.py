@@ -140,6 +140,7 @@ def test_from_invitation_to_membership_in_the_portal(network, renewal):
     offer = _offer(network, renewal)
     client = client_for(network, "contact_a")
     url = reverse("municipalities:offer_detail", args=[offer.pk])
+    assert url in client.get(reverse("municipalities:dashboard")).content.decode()  # the panel
     page = client.get(url)
     assert page.status_code == 200
     shown = page.content.decode().replace("\xa0", " ")
@@ -181,6 +182,7 @@ def test_from_invitation_to_membership_in_the_portal(network, renewal):
     statuses = list(offer.history.order_by("history_date").values_list("status", flat=True))
     assert statuses == ["invited", "interested", "decision_pending", "joined"]
     assert offer.history.latest().history_user == network.contact_a
+    assert url not in client.get(reverse("municipalities:dashboard")).content.decode()
     # and the joined offer cannot be answered again; the membership stays one
     assert client.post(url, {"answer": "declined"}).status_code == 403
     assert services.membership_for_offer(offer=offer) == membership
