@@ -2,6 +2,8 @@ from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.core.exceptions import ValidationError
 from django.db.models import Count
+from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
@@ -209,7 +211,7 @@ class SeasonThemeInline(admin.TabularInline):
 
 @admin.register(Season)
 class SeasonAdmin(admin.ModelAdmin):
-    list_display = ["slug", "name_fi", "start_date", "end_date", "member_count"]
+    list_display = ["slug", "name_fi", "start_date", "end_date", "member_count", "offers_link"]
     search_fields = ["slug", "name_fi", "name_sv", "name_en"]
     prepopulated_fields = {}
     inlines = [SeasonThemeInline]
@@ -228,6 +230,11 @@ class SeasonAdmin(admin.ModelAdmin):
     @admin.display(description=_("members"), ordering="_member_count")
     def member_count(self, season: Season) -> int:
         return season._member_count
+
+    @admin.display(description=_("offers"))
+    def offers_link(self, season: Season) -> str:
+        url = reverse("municipalities:renewal_pipeline", args=[season.slug])
+        return format_html('<a href="{}">{}</a>', url, _("pipeline"))
 
     @admin.action(
         description=_("Create the next season from the selected one"), permissions=["add"]
