@@ -74,10 +74,13 @@ def stored_report(membership):
 
 
 def offer_a(w):
-    """A's offer of the next season (B is not offered it: 404)."""
+    """A's offer of the next season (B is not offered it: 404); made once per test."""
+    from municipalities.models import Offer
+
     from .municipalities.factories import OfferFactory
 
-    return OfferFactory(municipality=w.municipality_a)
+    existing = Offer.objects.filter(municipality=w.municipality_a).first()
+    return existing or OfferFactory(municipality=w.municipality_a)
 
 
 OFFER_A = {"anonymous": 302, A: 200, B: 404, **dict.fromkeys(STAFFS, 200)}
