@@ -2,6 +2,8 @@ from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.core.exceptions import ValidationError
 from django.db.models import Count
+from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
@@ -18,6 +20,8 @@ from .models import (
     SeasonTheme,
     User,
 )
+from .renewal import admin as renewal_admin  # noqa: F401  (registers the offers' admin)
+from .renewal import services as renewal
 
 
 @admin.register(User)
@@ -127,6 +131,7 @@ class MunicipalityAdmin(HistoryAdmin):
     ]
     search_fields = ["code", "name_fi", "name_sv", "business_id"]
     inlines = [PopulationFigureInline, MembershipInline, ContactPersonInline]
+    actions = ["send_offer"]
     fieldsets = [
         (None, {"fields": ["code", "name_fi", "name_sv", "kind", "is_active"]}),
         (
@@ -155,6 +160,38 @@ class MunicipalityAdmin(HistoryAdmin):
         ),
     ]
 
+    @admin.action(
+        description=_("Send the offer of the next season to the selected municipalities"),
+        permissions=["offer"],
+    )
+    def send_offer(self, request, queryset) -> None:
+        season = renewal.upcoming_season()
+        if season is None:
+            self.message_user(
+                request, _("There is no season in preparation: create it first."), messages.ERROR
+            )
+            return
+        result = renewal.offers_send(season=season, municipalities=queryset, sent_by=request.user)
+        _report_sending(self, request, result)
+
+    def has_offer_permission(self, request) -> bool:
+        return request.user.has_perm("municipalities.add_offer")
+
+
+def _report_sending(model_admin, request, result) -> None:
+    model_admin.message_user(
+        request,
+        ngettext(
+            "%(count)d offer sent, %(existing)d sent before.",
+            "%(count)d offers sent, %(existing)d sent before.",
+            result.created,
+        )
+        % {"count": result.created, "existing": result.existing},
+        messages.SUCCESS,
+    )
+    for problem in result.problems:
+        model_admin.message_user(request, problem, messages.ERROR)
+
 
 @admin.register(PopulationFigure)
 class PopulationFigureAdmin(ScopedAdmin):
@@ -174,10 +211,11 @@ class SeasonThemeInline(admin.TabularInline):
 
 @admin.register(Season)
 class SeasonAdmin(admin.ModelAdmin):
-    list_display = ["slug", "name_fi", "start_date", "end_date", "member_count"]
+    list_display = ["slug", "name_fi", "start_date", "end_date", "member_count", "offers_link"]
     search_fields = ["slug", "name_fi", "name_sv", "name_en"]
     prepopulated_fields = {}
     inlines = [SeasonThemeInline]
+    actions = ["create_next_season", "send_offers"]
     fieldsets = [
         (None, {"fields": ["slug", "name_fi", "name_sv", "name_en", ("start_date", "end_date")]}),
         (
@@ -192,6 +230,44 @@ class SeasonAdmin(admin.ModelAdmin):
     @admin.display(description=_("members"), ordering="_member_count")
     def member_count(self, season: Season) -> int:
         return season._member_count
+
+    @admin.display(description=_("offers"))
+    def offers_link(self, season: Season) -> str:
+        url = reverse("municipalities:renewal_pipeline", args=[season.slug])
+        return format_html('<a href="{}">{}</a>', url, _("pipeline"))
+
+    @admin.action(
+        description=_("Create the next season from the selected one"), permissions=["add"]
+    )
+    def create_next_season(self, request, queryset) -> None:
+        for source in queryset:
+            try:
+                season = renewal.season_create_next(source=source)
+            except ValidationError as error:
+                self.message_user(request, " ".join(error.messages), messages.ERROR)
+            else:
+                self.message_user(
+                    request,
+                    _("Season %(season)s created: check its dates, themes and fees.")
+                    % {"season": season.slug},
+                    messages.SUCCESS,
+                )
+
+    @admin.action(
+        description=_("Send the offers of the selected season to the previous season's members"),
+        permissions=["offer"],
+    )
+    def send_offers(self, request, queryset) -> None:
+        for season in queryset:
+            result = renewal.offers_send(
+                season=season,
+                municipalities=renewal.previous_members(season),
+                sent_by=request.user,
+            )
+            _report_sending(self, request, result)
+
+    def has_offer_permission(self, request) -> bool:
+        return request.user.has_perm("municipalities.add_offer")
 
 
 @admin.register(SeasonTheme)

@@ -12,3 +12,8 @@ class MunicipalitiesConfig(AppConfig):
         from uso_portal.security import apply_session_policy
 
         user_logged_in.connect(apply_session_policy, dispatch_uid="uso_session_policy")
+
+        from .dashboard import Panel, register_panel
+        from .renewal.selectors import offers_panel
+
+        register_panel(Panel(5, "municipalities/renewal/panel.html", offers_panel))

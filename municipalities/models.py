@@ -579,3 +579,13 @@ class Membership(models.Model):
     @property
     def is_active(self) -> bool:
         return self.status == MembershipStatus.ACTIVE
+
+
+# --- Renewal: offers of the next season and invoicing-details confirmations ------------------
+
+from .renewal.models import (  # noqa: E402, F401
+    InvoicingDetailsConfirmation,
+    Offer,
+    OfferFee,
+    OfferStatus,
+)

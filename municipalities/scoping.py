@@ -25,6 +25,8 @@ hand, so the portal and the admin cannot disagree. `visible_to(user)` knows the 
 | Municipality, PopulationFigure | own | every row (master data) | – |
 | Membership | own | of which they are responsible consultant | view_all_municipalities |
 | ContactPerson | own | municipalities responsible for | view_all_municipalities |
+| Offer, OfferFee | own | municipalities responsible for | view_all_municipalities |
+| InvoicingDetailsConfirmation | own | municipalities responsible for | view_all_municipalities |
 | Registration | own | municipalities responsible for; theirs | view_all_municipalities |
 | CalendarFeed | own | (no permission) | view_all_municipalities |
 | Workshop | own | responsible for it or its membership | view_all_workshops |
@@ -96,6 +98,9 @@ RULES: dict[str, Rule] = {
     "municipalities.PopulationFigure": Rule(see_all=None),
     "municipalities.Membership": Rule(responsible=("responsible_consultant",)),
     "municipalities.ContactPerson": Rule(),
+    "municipalities.Offer": Rule(),
+    "municipalities.OfferFee": Rule(),
+    "municipalities.InvoicingDetailsConfirmation": Rule(),
     "events.Registration": Rule(recorded_by=("registered_by",)),
     "events.CalendarFeed": Rule(),
     "workshops.Workshop": Rule(see_all=SEE_ALL_WORKSHOPS, responsible=_WORKSHOP),

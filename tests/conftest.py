@@ -199,11 +199,12 @@ def one_of_each(
     from billing.models import InvoiceLine
     from billing.storage import get_document_storage
     from events.models import CalendarFeed
+    from municipalities.models import InvoicingDetailsConfirmation
     from workshops.models import WorkshopTransition
 
     from .billing.factories import TravelCostFactory, stored_invoice
     from .events.factories import RegistrationFactory
-    from .municipalities.factories import PopulationFigureFactory
+    from .municipalities.factories import OfferFactory, PopulationFigureFactory
     from .workshops.factories import (
         CommentFactory,
         DeliverableFactory,
@@ -222,6 +223,8 @@ def one_of_each(
         defaults={"name_fi": "Testi", "perspective": "vitality", "unit": "%", "source_fi": "Testi",
                   "licence_fi": "CC BY 4.0"},
     )[0]  # fmt: skip
+    # of the membership's season: a later season would become the analysis' "latest season"
+    offer = OfferFactory(municipality=municipality, season=membership.season)
     line = InvoiceLine(  # the line of an issued invoice: written directly, never saved
         invoice=invoice, position=1, description=f"Jäsenmaksu {name}", unit_price="11000.00",
         net="11000.00", vat_rate="24.00", supply_date="2021-12-31",
@@ -233,6 +236,15 @@ def one_of_each(
         ),
         "municipalities.Membership": membership,
         "municipalities.ContactPerson": person,
+        "municipalities.Offer": offer,
+        "municipalities.OfferFee": offer.fees.first(),
+        "municipalities.InvoicingDetailsConfirmation": InvoicingDetailsConfirmation.objects.create(
+            municipality=municipality,
+            season=membership.season,
+            confirmed_by=by,
+            confirmed_at="2022-11-01T10:00:00Z",
+            changes={"einvoice_operator": ["", "DEMOFIHH"]},
+        ),
         "events.Registration": RegistrationFactory(event=event, contact_person=person),
         "events.CalendarFeed": existing.get("events.CalendarFeed")
         or CalendarFeed.objects.create(municipality=municipality),

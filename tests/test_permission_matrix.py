@@ -73,6 +73,20 @@ def stored_report(membership):
     )
 
 
+def offer_a(w):
+    """A's offer of the next season (B is not offered it: 404); made once per test."""
+    from municipalities.models import Offer
+
+    from .municipalities.factories import OfferFactory
+
+    existing = Offer.objects.filter(municipality=w.municipality_a).first()
+    return existing or OfferFactory(municipality=w.municipality_a)
+
+
+OFFER_A = {"anonymous": 302, A: 200, B: 404, **dict.fromkeys(STAFFS, 200)}
+RENEWAL_STAFF = {"anonymous": 302, A: 403, B: 403, **dict.fromkeys(STAFFS, 200)}
+
+
 # name -> (kwargs from the world (network + programme), method, expected per persona[, data])
 MATRIX = {
     "healthz": (None, "get", everyone(200)),
@@ -102,6 +116,19 @@ MATRIX = {
         contacts_only(own=200, other=404),
     ),
     "municipalities:logout_everywhere": (None, "post", everyone(302)),
+    "municipalities:offer_detail": (lambda w: {"pk": offer_a(w).pk}, "get", OFFER_A),
+    "municipalities:offer_letter": (lambda w: {"pk": offer_a(w).pk}, "get", OFFER_A),
+    "municipalities:invoicing_details": (None, "get", contacts_only()),
+    "municipalities:renewal_pipeline": (
+        lambda w: {"slug": offer_a(w).season.slug},
+        "get",
+        RENEWAL_STAFF,
+    ),
+    "municipalities:renewal_xlsx": (
+        lambda w: {"slug": offer_a(w).season.slug},
+        "get",
+        RENEWAL_STAFF,
+    ),
     "events:event_list": (None, "get", logged_in(200)),
     "events:event_detail": (lambda w: {"pk": w.other_season_event.pk}, "get", member_object()),
     "events:event_ics": (lambda w: {"pk": w.other_season_event.pk}, "get", member_object()),

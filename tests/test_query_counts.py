@@ -43,7 +43,7 @@ from analysis.models import (
 )
 from billing.models import BillingBatch, FeeSchedule, FeeTier, Invoice, InvoiceSeries, VatRate
 from events.models import CalendarFeed, EventSeries
-from municipalities.models import Membership
+from municipalities.models import InvoicingDetailsConfirmation, Membership
 from outbox.services import message_queue
 from tests.auth import login
 from workshops.models import WorkshopStatus, WorkshopTransition
@@ -63,10 +63,12 @@ from .municipalities.factories import (
     ContactUserFactory,
     MembershipFactory,
     MunicipalityFactory,
+    OfferFactory,
     PopulationFigureFactory,
     SeasonFactory,
     SeasonThemeFactory,
     UserFactory,
+    next_season,
 )
 from .querycount import difference, get_counted, shown_text
 from .test_permission_matrix import MATRIX, World, project_url_names
@@ -324,6 +326,21 @@ def table_row(w: Scene, i: int) -> list[str]:
     return [f"QK{i:02d}"]
 
 
+def offer_setup(w: Scene) -> None:
+    w.offer_a = OfferFactory(municipality=w.municipality_a)
+
+
+def offer_theme_row(w: Scene, i: int) -> list[str]:
+    SeasonThemeFactory(season=next_season(), name_fi=f"QT{i:02d}")
+    return [f"QT{i:02d}"]
+
+
+def offer_row(w: Scene, i: int) -> list[str]:
+    """An offer of the next season to the i-th extra member."""
+    OfferFactory(municipality=member(w, i).municipality)
+    return [f"QK{i:02d}"]
+
+
 @dataclass(frozen=True)
 class Page:
     name: str
@@ -362,6 +379,15 @@ PAGES = [
     Page("events:participants_csv", "staff", participant_row, lambda w: {"pk": w.event.pk}),
     Page("events:participants_xlsx", "staff", participant_row, lambda w: {"pk": w.event.pk}),
     Page("events:attendance_report", "staff", attendance_row, SEASON),
+    Page(
+        "municipalities:offer_detail",
+        "contact_a",
+        offer_theme_row,
+        lambda w: {"pk": w.offer_a.pk},
+        offer_setup,
+    ),
+    Page("municipalities:renewal_pipeline", "staff", offer_row, lambda w: {"slug": "2023-2024"}),
+    Page("municipalities:renewal_xlsx", "staff", offer_row, lambda w: {"slug": "2023-2024"}),
     Page("workshops:workshop_list", "contact_a", own_workshop_row),
     Page("workshops:workshop_list", "consultant", network_workshop_row),
     Page("workshops:workshop_list", "staff", network_workshop_row),
@@ -421,6 +447,8 @@ PORTAL_NOT_APPLICABLE = {
     "password_reset_complete": "no data",
     "municipalities:contact_create": "a blank form with no choices from the database",
     "municipalities:contact_update": f"a form that {ONE_OBJECT}",
+    "municipalities:offer_letter": f"a PDF letter that {ONE_OBJECT} (themes as offer_detail)",
+    "municipalities:invoicing_details": f"a form that {ONE_OBJECT} (the last 5 confirmations)",
     "events:event_ics": f"a calendar that {ONE_OBJECT}",
     "events:material_download": "one stored file",
     "events:attachment_download": "one stored file",
@@ -661,6 +689,17 @@ ADMIN_ROWS: dict[str, Callable[[Scene, int], object]] = {
         municipality=municipality(i), user=ContactUserFactory(municipality=municipality(i))
     ),
     "municipalities.Membership": member,
+    "municipalities.Offer": lambda w, i: OfferFactory(municipality=municipality(i)),
+    "municipalities.OfferFee": lambda w, i: OfferFactory(municipality=municipality(i)).fees.first(),
+    "municipalities.InvoicingDetailsConfirmation": lambda w, i: (
+        InvoicingDetailsConfirmation.objects.create(
+            municipality=municipality(i),
+            season=w.season,
+            confirmed_by=UserFactory(),
+            confirmed_at=timezone.now(),
+            changes={"business_id": ["", "0158221-7"]} if i % 2 else {},
+        )
+    ),
     "municipalities.Municipality": lambda w, i: municipality(i),
     "municipalities.PopulationFigure": lambda w, i: PopulationFigureFactory(
         municipality=municipality(i)

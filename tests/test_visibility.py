@@ -67,6 +67,10 @@ VISIBLE: dict[str, dict[str, str]] = {
     "municipalities.PopulationFigure": {**OWN, **PUBLIC},
     "municipalities.Membership": {**OWN, **RESPONSIBLE, "staff": "ABC", "finance": "ABC"},
     "municipalities.ContactPerson": {**OWN, **RESPONSIBLE, "staff": "ABC", "finance": "ABC"},
+    "municipalities.Offer": {**OWN, **RESPONSIBLE, "staff": "ABC", "finance": "ABC"},
+    "municipalities.OfferFee": {**OWN, **RESPONSIBLE, "staff": "ABC", "finance": "ABC"},
+    # consultants: no permission
+    "municipalities.InvoicingDetailsConfirmation": {**OWN, "staff": "ABC", "finance": "ABC"},
     "events.Registration": {**OWN_R, **RESPONSIBLE_R, "staff": "ABCR", "finance": "ABCR"},
     "events.CalendarFeed": {**OWN, "staff": "ABC"},  # consultants and finance: no permission
     "workshops.Workshop": {**OWN, **RESPONSIBLE, "staff": "ABC"},  # finance: no permission
@@ -474,6 +478,21 @@ LIST_PAGES = [
     ),
     ListPage("workshops:workshop_list", "workshops.Workshop", lambda workshop: workshop.title),
     ListPage(
+        "municipalities:renewal_pipeline",
+        "municipalities.Offer",
+        NAME,
+        SEASON,
+        refused=STAFF_ONLY,
+    ),
+    ListPage(
+        "municipalities:renewal_xlsx",
+        "municipalities.Offer",
+        NAME,
+        SEASON,
+        refused=STAFF_ONLY,
+        text=_xlsx,
+    ),
+    ListPage(
         "workshops:consultant_home",
         "municipalities.Membership",
         NAME,
@@ -636,6 +655,14 @@ DETAIL_PAGES = [
         "analysis.Report",
         lambda row: {"code": row.municipality.code, "pk": row.pk},
     ),
+    DetailPage("municipalities:offer_detail", "municipalities.Offer", lambda row: {"pk": row.pk}),
+    DetailPage("municipalities:offer_letter", "municipalities.Offer", lambda row: {"pk": row.pk}),
+    DetailPage(
+        "municipalities:offer_detail",
+        "municipalities.Offer",
+        lambda row: {"pk": row.pk},
+        post={"answer": "interested"},
+    ),
     DetailPage(
         "municipalities:contact_update",
         "municipalities.ContactPerson",
@@ -687,6 +714,8 @@ NOT_SCOPED_PAGES = {
     ),
     "municipalities:dashboard": "panels of the selectors checked here (workshops, invoices, …)",
     "municipalities:contact_create": "a form for the contact's own municipality",
+    "municipalities:invoicing_details": "the contact's own municipality's details (tests/"
+    "municipalities/test_renewal_invoicing.py)",
     "events:event_list": "the network's programme (events are not a municipality's)",
     "events:event_ics": "one event of the programme",
     "events:event_register": "registers the contact's own people (checked in tests/events)",

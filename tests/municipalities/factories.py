@@ -1,4 +1,5 @@
 import datetime
+from decimal import Decimal
 
 import factory
 from django.contrib.auth.models import Group
@@ -8,6 +9,8 @@ from municipalities.models import (
     ContactRole,
     Membership,
     Municipality,
+    Offer,
+    OfferFee,
     PopulationFigure,
     Season,
     SeasonTheme,
@@ -108,3 +111,41 @@ class MembershipFactory(factory.django.DjangoModelFactory):
     joined_on = datetime.date(2020, 12, 14)
     decision_reference = "KH 14.12.2020 § 1"
     buyer_reference = "1106"
+
+
+def next_season() -> Season:
+    """The season after the network's 2021-2022 (get or create)."""
+    return SeasonFactory(
+        slug="2023-2024",
+        name_fi="USO-kausi 2023–2024",
+        name_sv="USO-perioden 2023–2024",
+        start_date=datetime.date(2023, 1, 1),
+        end_date=datetime.date(2024, 12, 31),
+    )
+
+
+class OfferFactory(factory.django.DjangoModelFactory):
+    """An offer written directly (the services send them): invited, with a fee per year."""
+
+    class Meta:
+        model = Offer
+        skip_postgeneration_save = True
+
+    season = factory.LazyFunction(next_season)
+    municipality = factory.SubFactory(MunicipalityFactory)
+    language = "fi"
+    sent_at = factory.LazyFunction(lambda: datetime.datetime(2022, 9, 1, 9, 0, tzinfo=datetime.UTC))
+
+    @factory.post_generation
+    def fees(self, create, extracted, **kwargs):
+        if create:
+            for year in self.season.years:
+                OfferFee.objects.create(
+                    offer=self,
+                    year=year,
+                    population=33_000,
+                    population_date=datetime.date(2021, 12, 31),
+                    billed_on_date=datetime.date(year - 1, 12, 31),
+                    tier_label="9 000–45 000",
+                    annual_fee=Decimal("11000.00"),
+                )
