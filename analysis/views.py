@@ -36,7 +36,7 @@ def analysis_home(request: HttpRequest) -> HttpResponse:
         return redirect("analysis:analysis_detail", code=user.municipality.code)
     if not selectors.is_analyst(user):
         raise PermissionDenied
-    season = Season.objects.order_by("-start_date").first()
+    season = Season.objects.current()
     memberships = selectors.member_list_for(user=user, season=season)
     return render(request, "analysis/home.html", {"season": season, "memberships": memberships})
 
@@ -95,7 +95,7 @@ def _table(request: HttpRequest):
     season = (
         get_object_or_404(Season, slug=request.GET.get("season"))
         if request.GET.get("season")
-        else (Season.objects.order_by("-start_date").first())
+        else Season.objects.current()
     )
     indicators = list(Indicator.objects.all())
     code = request.GET.get("indicator") or "municipal_election_2021_turnout_pct"
@@ -170,7 +170,7 @@ def _overview(request: HttpRequest):
     slug = (request.GET.get("season") or "")[:100]
     seasons = Season.objects.order_by("-start_date")
     season = seasons.filter(slug=slug).first() if slug else None
-    season = season or seasons.first()
+    season = season or Season.objects.current()
     if season is None:
         raise PermissionDenied
     sort = query_param(request, "sort", OVERVIEW_SORT, default="name")

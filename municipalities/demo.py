@@ -414,3 +414,16 @@ def _contacts(municipality: Municipality) -> None:
             title="Talouspäällikkö",
             role=ContactRole.BILLING_CONTACT,
         )
+
+
+@register_demo_step(90, "next season: renewal")
+def load_renewal(context: DemoContext) -> None:
+    """Offers of the next season to the current members and a few prospects, some answered
+    (after the billing steps: an offer states the fee by the carried-over schedule)."""
+    from . import renewal_demo
+
+    season = current_season(context)
+    if season is None:
+        context.say("Renewal: no current season after the historic one; no offers.")
+        return
+    renewal_demo.load(season, load_next_season(season), say=context.say)

@@ -423,6 +423,18 @@ class ContactPerson(models.Model):
 # --- Seasons and memberships ----------------------------------------------------------------
 
 
+class SeasonQuerySet(models.QuerySet):
+    def current(self, today: datetime.date | None = None) -> Season | None:
+        """The season running today; else the latest one that has started; else the first
+        to come. A season in preparation (offers out, some joined) is not yet the current one."""
+        today = today or timezone.localdate()
+        return (
+            self.filter(start_date__lte=today, end_date__gte=today).order_by("-start_date").first()
+            or self.filter(start_date__lte=today).order_by("-start_date").first()
+            or self.order_by("start_date").first()
+        )
+
+
 class Season(models.Model):
     """A two-year season of the network with its programme quotas."""
 
@@ -441,6 +453,8 @@ class Season(models.Model):
     workshops_per_member = models.PositiveSmallIntegerField(
         _("development workshops per member"), default=5
     )
+
+    objects = SeasonQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("season")

@@ -38,10 +38,10 @@ def member_list_for(*, user: User, season: Season | None):
 
 
 def season_for(*, municipality: Municipality, slug: str | None) -> Season | None:
-    seasons = Season.objects.filter(memberships__municipality=municipality).order_by("-start_date")
+    seasons = Season.objects.filter(memberships__municipality=municipality)
     if slug:
-        return seasons.filter(slug=slug[:100]).first() or seasons.first()
-    return seasons.first()
+        return seasons.filter(slug=slug[:100]).first() or seasons.current()
+    return seasons.current()
 
 
 def dashboard_panel(user: User, membership) -> dict | None:

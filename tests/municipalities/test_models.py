@@ -3,6 +3,7 @@
 import datetime
 
 import pytest
+import time_machine
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import translation
@@ -177,3 +178,33 @@ def test_valid_operator_ids(value):
 def test_invalid_operator_ids(value):
     with pytest.raises(ValidationError):
         validate_operator_id(value)
+
+
+def test_the_current_season_is_the_one_running_not_the_one_in_preparation(db):
+    from analysis.selectors import season_for
+    from municipalities.models import Season
+
+    from .factories import MembershipFactory, SeasonFactory
+
+    old = SeasonFactory()
+    running = SeasonFactory(
+        slug="2025-2026",
+        start_date=datetime.date(2025, 1, 1),
+        end_date=datetime.date(2026, 12, 31),
+    )
+    coming = SeasonFactory(
+        slug="2027-2028",
+        start_date=datetime.date(2027, 1, 1),
+        end_date=datetime.date(2028, 12, 31),
+    )
+    assert Season.objects.current(datetime.date(2026, 12, 2)) == running
+    assert Season.objects.current(datetime.date(2027, 1, 1)) == coming
+    assert Season.objects.current(datetime.date(2020, 6, 1)) == old  # none started: the first
+    between = Season.objects.exclude(pk=running.pk)
+    assert between.current(datetime.date(2025, 6, 1)) == old  # the latest that has started
+
+    # a member that has already joined the coming season is analysed in the running one
+    membership = MembershipFactory(season=running)
+    MembershipFactory(season=coming, municipality=membership.municipality)
+    with time_machine.travel(datetime.datetime(2026, 12, 2, 12, tzinfo=datetime.UTC)):
+        assert season_for(municipality=membership.municipality, slug=None) == running
