@@ -41,7 +41,8 @@ ANSWER_SHARE = 2 / 3
 
 
 def _seeded(*parts) -> random.Random:
-    return random.Random("|".join  # noqa: S311 (demo data, not secrets)(str(part) for part in parts))
+    seed = "|".join(str(part) for part in parts)
+    return random.Random(seed)  # noqa: S311 (demo data, not secrets)
 
 
 def _answers(survey: Survey, rng: random.Random) -> dict[int, object]:
@@ -119,7 +120,10 @@ def load(season: Season) -> str:
     )
     for event in events:
         answers += _survey(
-            event=event, ended=event.end, seed=f"{event.title_fi}|{event.start:%Y%m%d}"
+            season=season,
+            event=event,
+            ended=event.end,
+            seed=f"{event.title_fi}|{event.start:%Y%m%d}",
         )
         surveys += 1
     workshops = (
