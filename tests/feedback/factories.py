@@ -81,3 +81,40 @@ def form_data(survey: Survey, *, worth, statements=(), comments=()) -> dict[str,
     for question, value in zip(q[QuestionKind.COMMENT], comments, strict=False):
         data[question.field_name] = value
     return data
+
+
+def bare_survey(*, event=None, workshop=None, title: str | None = None, days: int = 14) -> Survey:
+    """A survey written directly (no e-mail), open for `days` more days."""
+    now = timezone.now()
+    if event is not None:
+        season, municipality, consultant = event.season, None, None
+        held = event.start
+    else:
+        membership = workshop.membership
+        season, municipality = membership.season, membership.municipality
+        consultant = workshop.responsible_consultant_id or membership.responsible_consultant_id
+        held = workshop.starts_at or now
+    return Survey.objects.create(
+        template=services.template_ensure(season=season),
+        season=season,
+        event=event,
+        workshop=workshop,
+        subject_kind=event.kind if event is not None else "workshop",
+        title=title or (event.title_fi if event is not None else workshop.title),
+        held_on=timezone.localdate(held),
+        municipality=municipality,
+        responsible_consultant_id=consultant,
+        sent_at=now - datetime.timedelta(days=1),
+        closes_at=now + datetime.timedelta(days=days),
+    )
+
+
+def bare_invitation(survey: Survey, person, *, language: str = "fi") -> Invitation:
+    return Invitation.objects.create(
+        survey=survey,
+        contact_person=person,
+        municipality_id=person.municipality_id,
+        email=person.email,
+        language=language,
+        sent_at=survey.sent_at,
+    )

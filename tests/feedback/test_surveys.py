@@ -137,7 +137,7 @@ def test_the_link_opens_the_form_and_records_one_answer(network):
 
 
 def test_one_answer_per_person_is_a_database_constraint(network):
-    survey, (first, _second), _links_ = _invite(network)
+    survey, (first, _second), _ = _invite(network)
     answer(first, worth=3)
     with pytest.raises(IntegrityError), transaction.atomic():
         Response.objects.create(survey=survey, ballot=services.ballot_for(first), worth=5)
@@ -187,7 +187,7 @@ def test_another_persons_link_is_that_persons_answer(network):
 def test_the_form_speaks_the_recipients_language(network):
     network.municipality_a.preferred_language = "sv"
     network.municipality_a.save()
-    survey, (first, _second), links = _invite(network)
+    _, (first, _second), links = _invite(network)
     page = Client().get(links[first]).content.decode()
     assert 'lang="sv"' in page
     assert "Var tillfället värt den tid du lade på det?" in page
@@ -221,7 +221,7 @@ def test_hostile_input_is_refused_or_stored_as_text(network, hostile):
 
 
 def test_reminders_go_once_to_those_who_have_not_answered(network, settings):
-    survey, (first, second), _links_ = _invite(network)
+    survey, (first, second), _ = _invite(network)
     answer(first, worth=5)
     later = survey.sent_at + datetime.timedelta(days=settings.FEEDBACK_REMINDER_DAYS, minutes=1)
 
@@ -236,7 +236,7 @@ def test_reminders_go_once_to_those_who_have_not_answered(network, settings):
 
 
 def test_closing_erases_the_ballots(network):
-    survey, (first, _second), _links_ = _invite(network)
+    survey, (first, _second), _ = _invite(network)
     answer(first, worth=5)
     assert Response.objects.get().ballot
     assert services.surveys_close(now=survey.closes_at) == 1
@@ -256,7 +256,7 @@ def test_an_answer_row_names_nobody(network):
 
 def test_staff_cannot_see_who_answered_what(network):
     # given: two people, one answers with a recognisable comment
-    survey, (first, second), _links_ = _invite(network)
+    survey, (first, second), _ = _invite(network)
     answer(first, worth=2, comments=["Liian pitkä tilaisuus"])
     staff = login(Client(), network.staff)
 
