@@ -17,6 +17,12 @@ class QuestionInline(admin.TabularInline):
     extra = 1
     fields = ("position", "kind", "text_fi", "text_sv", "text_en")
 
+    def has_delete_permission(self, request, obj=None):
+        # Answers refer to their questions: once a survey is sent, questions are only edited.
+        if obj is not None and obj.surveys.exists():
+            return False
+        return super().has_delete_permission(request, obj)
+
 
 @admin.register(SurveyTemplate)
 class SurveyTemplateAdmin(admin.ModelAdmin):
@@ -24,6 +30,9 @@ class SurveyTemplateAdmin(admin.ModelAdmin):
     list_select_related = ("season",)
     inlines = [QuestionInline]
     fields = ("season", "intro_fi", "intro_sv", "intro_en")
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # a season's questions are edited; its surveys and answers refer to them
 
 
 @admin.register(Survey)

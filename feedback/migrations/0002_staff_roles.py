@@ -12,7 +12,7 @@ from municipalities.roles import ALL, VIEW, grant_permissions
 
 GRANTS = {
     "network_staff": {
-        "feedback.surveytemplate": ALL,
+        "feedback.surveytemplate": ("view", "add", "change"),
         "feedback.question": ALL,
         "feedback.survey": ("view", "add", "change"),
         "feedback.invitation": VIEW,
