@@ -7,6 +7,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from municipalities.models import Season
 from uso_portal.scoped_admin import ScopedAdmin
 
 from .models import Invitation, Question, Survey, SurveyTemplate
@@ -37,6 +38,7 @@ class SurveyTemplateAdmin(admin.ModelAdmin):
 
 @admin.register(Survey)
 class SurveyAdmin(ScopedAdmin):
+    change_list_template = "admin/feedback/survey/change_list.html"
     list_display = ("title", "subject_kind", "held_on", "municipality", "closes_at", "results")
     list_select_related = ("municipality",)
     list_filter = ("season", "subject_kind")
@@ -79,6 +81,14 @@ class SurveyAdmin(ScopedAdmin):
         return format_html(
             '<a href="{}">{}</a>', reverse("feedback:survey_results", args=[obj.pk]), _("Results")
         )
+
+    def changelist_view(self, request, extra_context=None):
+        """Links to the seasons' result pages above the list."""
+        seasons = Season.objects.filter(surveys__isnull=False).distinct().order_by("-start_date")
+        links = [
+            (season, reverse("feedback:season_results", args=[season.slug])) for season in seasons
+        ]
+        return super().changelist_view(request, {**(extra_context or {}), "season_links": links})
 
 
 @admin.register(Invitation)

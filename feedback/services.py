@@ -251,7 +251,9 @@ def survey_send(
         raise ValueError("survey_send needs an event or a workshop")
     now = now or timezone.now()
     if event is not None:  # the lock serialises two runs for the same event
-        event = Event.objects.select_for_update().select_related("season").get(pk=event.pk)
+        event = (
+            Event.objects.select_for_update(of=("self",)).select_related("season").get(pk=event.pk)
+        )
         survey = Survey.objects.filter(event=event).first()
     else:
         workshop = (
