@@ -36,6 +36,8 @@ hand, so the portal and the admin cannot disagree. `visible_to(user)` knows the 
 | Invoice, InvoiceLine | own, issued | (no permission) | view_all_municipalities |
 | IndicatorValue (the analyses) | own | municipalities responsible for | view_all_municipalities |
 | Report (analysis report PDFs) | own | municipalities responsible for | view_all_municipalities |
+| Survey, Response (feedback) | own workshops' | of it or its workshop | view_all_municipalities |
+| Invitation (feedback) | own | (no permission) | view_all_municipalities |
 
 ("theirs": the rows they registered, recorded, uploaded or wrote; "no permission": the
 consultant role has no view permission of the model, so the rule's consultant part is unused.)
@@ -92,6 +94,7 @@ class Rule:
 
 _WORKSHOP = ("membership__responsible_consultant", "responsible_consultant")
 _OF_WORKSHOP = tuple(f"workshop__{path}" for path in _WORKSHOP)
+_SURVEY = ("responsible_consultant", *_OF_WORKSHOP)
 
 RULES: dict[str, Rule] = {
     "municipalities.Municipality": Rule(see_all=None),
@@ -128,6 +131,10 @@ RULES: dict[str, Rule] = {
     ),
     "analysis.IndicatorValue": Rule(),
     "analysis.Report": Rule(),
+    # Feedback: an event's survey has no municipality (network staff and its consultant only).
+    "feedback.Survey": Rule(responsible=_SURVEY),
+    "feedback.Invitation": Rule(),
+    "feedback.Response": Rule(responsible=tuple(f"survey__{path}" for path in _SURVEY)),
 }
 
 

@@ -189,9 +189,10 @@ def one_of_each(
     """One row of every municipality-scoped model for `membership`'s municipality (label →
     row), written directly: a scheduled workshop with a step, a file and a comment, a quota
     grant, a registration of `person` to `event`, a travel cost, an issued invoice with a line,
-    a calendar feed, a population figure, an indicator value and a stored analysis report. `by`
-    records what a user records (travel cost, upload, step, comment); `existing` gives rows
-    already made (an invoice, a feed) by label."""
+    a calendar feed, a population figure, an indicator value, a stored analysis report and the
+    workshop's feedback survey with an invitation of `person` and an answer. `by` records what
+    a user records (travel cost, upload, step, comment); `existing` gives rows already made (an
+    invoice, a feed) by label."""
     existing = existing or {}
     from django.core.files.base import ContentFile
 
@@ -217,6 +218,11 @@ def one_of_each(
     workshop = ScheduledWorkshopFactory(
         membership=membership, proposed_by=by, title=f"Työpaja {name}"
     )
+    from feedback.models import Response
+
+    from .feedback.factories import bare_invitation, bare_survey
+
+    survey = bare_survey(workshop=workshop, title=f"Palautekysely {name}")
     invoice = existing.get("billing.Invoice") or stored_invoice(membership, number=number)
     indicator = Indicator.objects.get_or_create(
         code="scoping-test",
@@ -265,6 +271,9 @@ def one_of_each(
         "analysis.IndicatorValue": IndicatorValue.objects.create(
             municipality=municipality, indicator=indicator, year=2021, value=55, source="Testi"
         ),
+        "feedback.Survey": survey,
+        "feedback.Invitation": bare_invitation(survey, person),
+        "feedback.Response": Response.objects.create(survey=survey, worth=4),
         "analysis.Report": Report.objects.create(
             municipality=municipality,
             season=membership.season,

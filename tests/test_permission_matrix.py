@@ -87,6 +87,26 @@ OFFER_A = {"anonymous": 302, A: 200, B: 404, **dict.fromkeys(STAFFS, 200)}
 RENEWAL_STAFF = {"anonymous": 302, A: 403, B: 403, **dict.fromkeys(STAFFS, 200)}
 
 
+def workshop_survey(w):
+    """The feedback survey of A's workshop (its responsible consultant is `consultant`)."""
+    from feedback.models import Survey
+
+    from .feedback.factories import bare_survey
+
+    return Survey.objects.filter(workshop=w.workshop_a).first() or bare_survey(
+        workshop=w.workshop_a
+    )
+
+
+def feedback_token(w):
+    """The link of A's contact person's invitation to the survey of A's workshop."""
+    from feedback.services import token_for
+
+    from .feedback.factories import bare_invitation
+
+    return token_for(bare_invitation(workshop_survey(w), w.contact_person_a))
+
+
 # name -> (kwargs from the world (network + programme), method, expected per persona[, data])
 MATRIX = {
     "healthz": (None, "get", everyone(200)),
@@ -223,6 +243,11 @@ MATRIX = {
     "analysis:network_overview": (None, "get", ANALYSTS),
     "analysis:network_overview_xlsx": (None, "get", ANALYSTS),
     "workshops:season_overview_xlsx": (lambda w: {"slug": "2021-2022"}, "get", SEES_ALL),
+    # A person's signed link opens their form for whoever holds it, logged in or not.
+    "feedback:answer": (lambda w: {"token": feedback_token(w)}, "get", everyone(200)),
+    "feedback:season_results": (lambda w: {"slug": "2021-2022"}, "get", ANALYSTS),
+    "feedback:survey_results": (lambda w: {"pk": workshop_survey(w).pk}, "get", ANALYSTS),
+    "feedback:survey_send": (lambda w: {"slug": "2021-2022"}, "post", {**SEES_ALL, "staff": 302}),
 }
 
 

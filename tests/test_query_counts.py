@@ -106,10 +106,23 @@ def member(w: Scene, i: int):
 # --- Portal pages -------------------------------------------------------------------------------
 
 
+def _feedback_on(workshop, i: int) -> None:
+    from feedback.models import Response
+
+    from .feedback.factories import bare_survey
+
+    survey = bare_survey(workshop=workshop)
+    question = survey.template.questions.filter(kind="comment").first()
+    Response.objects.create(survey=survey, worth=4, comments={str(question.pk): f"QFC{i:02d}"})
+
+
 def dashboard_row(w: Scene, i: int) -> list[str]:
     ContactPersonFactory(municipality=w.municipality_a, name=f"QC{i:02d}")
     SeasonThemeFactory(season=w.season, name_fi=f"QT{i:02d}")
-    WorkshopFactory(membership=w.membership_a, title=f"QW{i:02d}", proposed_by=w.contact_a)
+    workshop = WorkshopFactory(
+        membership=w.membership_a, title=f"QW{i:02d}", proposed_by=w.contact_a
+    )
+    _feedback_on(workshop, i)  # the feedback panel (its highlights: a few comments only)
     event = EventFactory(season=w.season, title_fi=f"QE{i:02d}")
     RegistrationFactory(event=event, contact_person=w.contact_person_a)
     AnnouncementFactory(season=w.season, title_fi=f"QA{i:02d}")
@@ -341,6 +354,46 @@ def offer_row(w: Scene, i: int) -> list[str]:
     return [f"QK{i:02d}"]
 
 
+def _feedback_setup(w: Scene) -> None:
+    """A survey of a held event with one invitation (whose link is the answer page)."""
+    from feedback.services import token_for
+
+    from .feedback.factories import bare_invitation, bare_survey
+
+    w.survey = bare_survey(event=PastEventFactory(season=w.season), title="QF")
+    w.token = token_for(bare_invitation(w.survey, w.contact_person_a))
+
+
+def feedback_survey_row(w: Scene, i: int) -> list[str]:
+    from feedback.models import Response
+
+    from .feedback.factories import bare_invitation, bare_survey
+
+    survey = bare_survey(event=PastEventFactory(season=w.season), title=f"QF{i:02d}")
+    bare_invitation(survey, ContactPersonFactory(municipality=w.municipality_a))
+    Response.objects.create(survey=survey, worth=1 + i % 5)
+    return [f"QF{i:02d}"]
+
+
+def feedback_response_row(w: Scene, i: int) -> list[str]:
+    from feedback.models import Response
+
+    from .feedback.factories import bare_invitation
+
+    bare_invitation(w.survey, ContactPersonFactory(municipality=w.municipality_b))
+    question = w.survey.template.questions.filter(kind="comment").first()
+    Response.objects.create(
+        survey=w.survey, worth=1 + i % 5, comments={str(question.pk): f"QR{i:02d}"}
+    )
+    return [f"QR{i:02d}"]
+
+
+def feedback_question_row(w: Scene, i: int) -> list[str]:
+    kind = ("worth", "statement", "comment")[1 + i % 2]
+    w.survey.template.questions.create(position=100 + i, kind=kind, text_fi=f"QQ{i:02d}")
+    return [f"QQ{i:02d}"]
+
+
 @dataclass(frozen=True)
 class Page:
     name: str
@@ -431,6 +484,21 @@ PAGES = [
     Page("analysis:network_overview", "consultant", headline_row),
     Page("analysis:network_overview_xlsx", "staff", table_row, setup=overview_setup),
     Page("analysis:network_overview_xlsx", "consultant", headline_row),
+    Page("feedback:season_results", "staff", feedback_survey_row, SEASON),
+    Page(
+        "feedback:survey_results",
+        "staff",
+        feedback_response_row,
+        lambda w: {"pk": w.survey.pk},
+        _feedback_setup,
+    ),
+    Page(
+        "feedback:answer",
+        "anonymous",
+        feedback_question_row,
+        lambda w: {"token": w.token},
+        _feedback_setup,
+    ),
 ]
 
 ONE_OBJECT = "shows one object and no rows"
@@ -632,6 +700,26 @@ def _indicator_value(w: Scene, i: int) -> IndicatorValue:
     return values[i % 2]
 
 
+def _feedback_template(i: int):
+    from feedback.services import template_ensure
+
+    return template_ensure(season=_season(i))
+
+
+def _feedback_survey(w: Scene, i: int):
+    from .feedback.factories import bare_survey
+
+    return bare_survey(event=PastEventFactory(season=w.season), title=f"QF{i:02d}")
+
+
+def _feedback_invitation(w: Scene, i: int):
+    from .feedback.factories import bare_invitation
+
+    return bare_invitation(
+        _feedback_survey(w, i), ContactPersonFactory(municipality=member(w, i).municipality)
+    )
+
+
 # label -> make the i-th row of the change list (returns the row's object)
 ADMIN_ROWS: dict[str, Callable[[Scene, int], object]] = {
     "analysis.Indicator": lambda w, i: _indicator(i),
@@ -667,6 +755,9 @@ ADMIN_ROWS: dict[str, Callable[[Scene, int], object]] = {
         valid_from=datetime.date(1950 + i, 1, 1), rate=Decimal("24.00")
     ),
     "django_tasks_database.DBTaskResult": lambda w, i: _task_result(i),
+    "feedback.SurveyTemplate": lambda w, i: _feedback_template(i),
+    "feedback.Survey": lambda w, i: _feedback_survey(w, i),
+    "feedback.Invitation": lambda w, i: _feedback_invitation(w, i),
     "events.Announcement": lambda w, i: AnnouncementFactory(season=_season_with_member(w, i)),
     "events.AnnouncementAttachment": lambda w, i: AnnouncementAttachmentFactory(
         announcement=AnnouncementFactory(season=_season_with_member(w, i))

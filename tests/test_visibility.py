@@ -83,6 +83,10 @@ VISIBLE: dict[str, dict[str, str]] = {
     "billing.InvoiceLine": {**OWN, "staff": "ABCD", "finance": "ABCD"},
     "analysis.IndicatorValue": {**OWN, **RESPONSIBLE, "staff": "ABC"},  # the analyses
     "analysis.Report": {**OWN, **RESPONSIBLE, "staff": "ABC"},  # finance: no permission
+    # workshops' surveys and their answers; invitations: consultants and finance no permission
+    "feedback.Survey": {**OWN, **RESPONSIBLE, "staff": "ABC"},
+    "feedback.Invitation": {**OWN, "staff": "ABC"},
+    "feedback.Response": {**OWN, **RESPONSIBLE, "staff": "ABC"},
 }
 
 # Models that reach a municipality through their foreign keys but are not scoped, and why.
@@ -281,6 +285,7 @@ def test_the_history_of_a_deleted_row_is_only_for_who_sees_every_row(world):
     workshop = world.rows["workshops.Workshop"]["C"]
     url = _admin_url("workshops.Workshop", "history", workshop.pk)
     workshop.deliverables.all().delete()
+    workshop.feedback_survey.delete()
     workshop.delete()
 
     # then
@@ -564,6 +569,13 @@ LIST_PAGES = [
         refused={"anonymous": 302, **dict.fromkeys(OWN, 403), "finance": 403},
         text=_first_sheet,
     ),
+    ListPage(
+        "feedback:season_results",
+        "feedback.Survey",
+        lambda survey: survey.title,
+        SEASON,
+        refused={**dict.fromkeys(OWN, 403), "finance": 403},
+    ),
 ]
 
 
@@ -664,6 +676,12 @@ DETAIL_PAGES = [
         post={"answer": "interested"},
     ),
     DetailPage(
+        "feedback:survey_results",
+        "feedback.Survey",
+        lambda row: {"pk": row.pk},
+        refused={**dict.fromkeys(OWN, 403), "finance": 403},
+    ),
+    DetailPage(
         "municipalities:contact_update",
         "municipalities.ContactPerson",
         lambda row: {"pk": row.pk},
@@ -729,6 +747,8 @@ NOT_SCOPED_PAGES = {
     "analysis:analysis_pdf": "the lookup of analysis:analysis_detail (municipality_for)",
     "billing:batch_progress": "a season's billing batch (network-wide)",
     "analysis:report_batch_progress": "a season's batch of analysis reports (network-wide)",
+    "feedback:answer": "one invitation by its signed token, no login (tests/feedback)",
+    "feedback:survey_send": "surveys the network's programme; staff only (tests/feedback)",
 }
 
 
@@ -745,7 +765,7 @@ def test_every_portal_url_is_checked_or_says_why_not():
 
 # --- Nothing can be forgotten ---------------------------------------------------------------------
 
-PROJECT_APPS = ("municipalities", "events", "workshops", "billing", "analysis")
+PROJECT_APPS = ("municipalities", "events", "workshops", "billing", "analysis", "feedback")
 
 
 def _reaches_municipality(model, depth: int = 4, seen=()) -> bool:

@@ -32,6 +32,9 @@ env = environ.Env(
     UPLOAD_MAX_MEGABYTES=(int, 20),
     REQUEST_MAX_MEGABYTES=(int, 0),  # 0: UPLOAD_MAX_MEGABYTES + 5
     EVENT_REMINDER_DAYS=(int, 3),
+    FEEDBACK_ANSWER_DAYS=(int, 14),
+    FEEDBACK_REMINDER_DAYS=(int, 4),
+    FEEDBACK_LOOKBACK_DAYS=(int, 30),
     PORTAL_BASE_URL=(str, "http://127.0.0.1:8000"),
     TASKS_BACKEND=(str, "django.tasks.backends.immediate.ImmediateBackend"),
     TASK_WORKER_MAX_WAIT=(int, 300),
@@ -81,6 +84,7 @@ INSTALLED_APPS = [
     "workshops",
     "billing",
     "analysis",
+    "feedback",
     "outbox",
     # After billing: billing's `db_worker` (this worker plus the stale-lease sweep) replaces it.
     "django_tasks_db",
@@ -367,3 +371,9 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 2621440  # 2.5 MB, Django's default, chosen
 FILE_UPLOAD_PERMISSIONS = 0o640
 # `send_event_reminders` reminds confirmed participants this many days before an event.
 EVENT_REMINDER_DAYS = env("EVENT_REMINDER_DAYS")
+# Feedback surveys (feedback/): a link answers for this many days; one reminder this many days
+# after the invitation to those who have not answered; `send_feedback_surveys` surveys what was
+# held in the last FEEDBACK_LOOKBACK_DAYS days.
+FEEDBACK_ANSWER_DAYS = env("FEEDBACK_ANSWER_DAYS")
+FEEDBACK_REMINDER_DAYS = env("FEEDBACK_REMINDER_DAYS")
+FEEDBACK_LOOKBACK_DAYS = env("FEEDBACK_LOOKBACK_DAYS")

@@ -59,4 +59,5 @@ urlpatterns = [
     path("", include("workshops.urls")),
     path("", include("billing.urls")),
     path("", include("analysis.urls")),
+    path("", include("feedback.urls")),
 ]

@@ -17,6 +17,7 @@ SOURCE_DIRS = [
     "workshops",
     "billing",
     "analysis",
+    "feedback",
     "outbox",
     "templates",
 ]

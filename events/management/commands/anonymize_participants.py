@@ -1,6 +1,8 @@
 """`manage.py anonymize_participants --before SEASON [--dry-run]`: remove the personal data of
 the participants of every season that ended before SEASON started (GDPR). Registrations,
-attendance statistics and invoices stay. Idempotent: a second run anonymises nobody."""
+attendance statistics and invoices stay. The same rule removes the feedback comments (and the
+invitations' addresses) of those seasons' surveys; the scores stay (feedback.services).
+Idempotent: a second run anonymises nobody."""
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
@@ -31,3 +33,10 @@ class Command(BaseCommand):
         self.stdout.write(f"{result.persons} participant(s) {would}anonymised.")
         self.stdout.write(f"{result.registrations} registration(s) {would}cleaned.")
         self.stdout.write(f"{result.history_rows} historical row(s) {would}deleted.")
+        # Feedback comments are personal data under the same rule (a lazy import: the feedback
+        # app builds on events, not the other way round).
+        from feedback.services import comments_anonymize
+
+        comments, invitations = comments_anonymize(seasons=result.seasons, dry_run=dry_run)
+        self.stdout.write(f"{comments} feedback answer(s) {would}stripped of comments.")
+        self.stdout.write(f"{invitations} feedback invitation(s) {would}cleaned.")
