@@ -7,7 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
@@ -45,6 +45,7 @@ def _detail_context(request: HttpRequest, event, form: RegistrationForm | None =
         contacts = ContactPerson.objects.visible_to(user).filter(is_active=True).order_by("name")
         context["form"] = form or RegistrationForm(contacts=contacts)
         context["registration_open"] = event.registration_is_open()
+        context["cancellation_open"] = timezone.now() < event.cancellation_deadline_at
     return context
 
 
@@ -108,7 +109,16 @@ def event_register(request: HttpRequest, pk: int) -> HttpResponse:
 @municipal_contact_required
 @require_POST
 def registration_cancel(request: HttpRequest, pk: int) -> HttpResponse:
+    """Cancel after a confirmation: htmx asks in a dialog (`hx-confirm`); a plain form post
+    first gets a page that asks, whose button posts `confirmed`."""
     registration = selectors.registration_for(user=request.user, pk=pk)
+    if not _is_htmx(request) and request.POST.get("confirmed") != "1":
+        event = selectors.event_for(user=request.user, pk=registration.event_id)
+        return render(
+            request,
+            "events/registration_cancel_confirm.html",
+            {"registration": registration, "event": event},
+        )
     try:
         services.registration_cancel(registration=registration, actor=request.user)
     except ValidationError as error:

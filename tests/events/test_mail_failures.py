@@ -69,7 +69,7 @@ def test_a_failing_cancellation_mail_does_not_stop_the_promotion_mail(network, s
 
         # when A's contact cancels
         response = contact_client(network.contact_a).post(
-            reverse("events:registration_cancel", args=[seated.pk])
+            reverse("events:registration_cancel", args=[seated.pk]), {"confirmed": "1"}
         )
 
     # then: no error page, B is promoted and told; A's message waits for its retry

@@ -183,9 +183,27 @@ def test_cancel_with_htmx_and_plain_form(network, event):
         reverse("events:registration_cancel", args=[first.pk]), headers={"HX-Request": "true"}
     )
     assert response.status_code == 200 and "<html" not in response.text
-    response = client.post(reverse("events:registration_cancel", args=[second.pk]))
+    url = reverse("events:registration_cancel", args=[second.pk])
+    response = client.post(url)  # a plain form first asks
+    assert response.status_code == 200
+    assert 'name="confirmed" value="1"' in response.text
+    assert Registration.objects.get(pk=second.pk).status == "confirmed"
+    response = client.post(url, {"confirmed": "1"})
     assert response.status_code == 302
     assert set(Registration.objects.values_list("status", flat=True)) == {"cancelled"}
+
+
+def test_the_cancel_button_asks_first_and_is_gone_after_the_deadline(network, event):
+    registration = RegistrationFactory(event=event, contact_person=network.contact_person_a)
+    client = client_for(network, "contact_a")
+    url = reverse("events:registration_cancel", args=[registration.pk])
+    page = client.get(reverse("events:event_detail", args=[event.pk])).text
+    assert f'action="{url}"' in page and "hx-confirm=" in page
+
+    event.cancellation_deadline = timezone.now() - datetime.timedelta(minutes=1)
+    event.save()
+    page = client.get(reverse("events:event_detail", args=[event.pk])).text
+    assert f'action="{url}"' not in page
 
 
 def test_cancel_after_the_deadline_is_refused_with_a_message(network, event):
@@ -193,7 +211,9 @@ def test_cancel_after_the_deadline_is_refused_with_a_message(network, event):
     event.save()
     registration = RegistrationFactory(event=event, contact_person=network.contact_person_a)
     response = client_for(network, "contact_a").post(
-        reverse("events:registration_cancel", args=[registration.pk]), follow=True
+        reverse("events:registration_cancel", args=[registration.pk]),
+        {"confirmed": "1"},
+        follow=True,
     )
     registration.refresh_from_db()
     assert registration.status == "confirmed"
