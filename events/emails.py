@@ -47,6 +47,8 @@ def registration_email_queue(registration: Registration, kind: str) -> Message |
     if not contact.email:
         logger.info("registration %s: %s not sent, no e-mail address", registration.pk, kind)
         return None
+    from .services.registration import municipality_places_taken
+
     event = registration.event
     language = registration.municipality.preferred_language
     with translation.override(language):
@@ -66,6 +68,7 @@ def registration_email_queue(registration: Registration, kind: str) -> Message |
             "registration": registration,
             "event": event,
             "show_link": kind in INVITATION,
+            "places_taken": kind == "waitlisted" and municipality_places_taken(registration),
             "event_url": _absolute(reverse("events:event_detail", args=[event.pk])),
             "language": language,
         }

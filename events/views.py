@@ -86,11 +86,16 @@ def event_register(request: HttpRequest, pk: int) -> HttpResponse:
                 messages.success(request, _("%(name)s is registered.") % {"name": name})
             else:
                 position = services.waitlist_position(registration)
-                messages.warning(
-                    request,
-                    _("The event is full: %(name)s is on the waitlist (position %(position)d).")
-                    % {"name": name, "position": position},
-                )
+                if services.municipality_places_taken(registration):
+                    text = _(
+                        "Your municipality's places in this event are taken: %(name)s is on the "
+                        "waitlist (position %(position)d)."
+                    )
+                else:
+                    text = _(
+                        "The event is full: %(name)s is on the waitlist (position %(position)d)."
+                    )
+                messages.warning(request, text % {"name": name, "position": position})
             form = None
     if form is not None and not _is_htmx(request):
         return render(

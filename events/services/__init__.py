@@ -22,6 +22,7 @@ from .programme import (
 )
 from .registration import (
     attendance_mark,
+    municipality_places_taken,
     registration_cancel,
     registration_check,
     registration_create,
@@ -43,6 +44,7 @@ __all__ = [
     "event_material_delete",
     "event_save",
     "event_send_update",
+    "municipality_places_taken",
     "participants_anonymize",
     "quota_problem",
     "quota_usage",

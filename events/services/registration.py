@@ -46,6 +46,18 @@ def _has_seat(event: Event, municipality_id: int, total: int, per_municipality: 
     return cap is None or per_municipality.get(municipality_id, 0) < cap
 
 
+def municipality_places_taken(registration: Registration) -> bool:
+    """Whether a waitlisted registration waits because its municipality's places are taken
+    (the event's cap per municipality) while the event itself still has seats."""
+    event = registration.event
+    if event.max_per_municipality is None:
+        return False
+    total, per_municipality = _seat_counts(event)
+    if event.capacity is not None and total >= event.capacity:
+        return False
+    return per_municipality.get(registration.municipality_id, 0) >= event.max_per_municipality
+
+
 def _check_can_register(event: Event, contact: ContactPerson, *, staff: bool, now) -> None:
     if event.status == EventStatus.CANCELLED:
         raise ValidationError(_("The event has been cancelled."), code="event_cancelled")

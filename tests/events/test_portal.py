@@ -308,3 +308,36 @@ def test_registration_sends_a_confirmation(network, event, django_capture_on_com
             {"contact_person": network.contact_person_a.pk},
         )
     assert [m.to for m in mail.outbox] == [[network.contact_person_a.email]]
+
+
+def test_a_municipality_whose_places_are_taken_is_told_so_not_that_the_event_is_full(
+    network, event, django_capture_on_commit_callbacks
+):
+    from django.utils import translation
+    from django.utils.translation import gettext
+
+    event.capacity, event.max_per_municipality = 10, 1
+    event.save()
+    RegistrationFactory(event=event, contact_person=network.contact_person_a)
+    person = ContactPersonFactory(municipality=network.municipality_a, email="second@example.fi")
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client_for(network, "contact_a").post(
+            reverse("events:event_register", args=[event.pk]),
+            {"contact_person": person.pk},
+            follow=True,
+        )
+    assert Registration.objects.get(contact_person=person).status == "waitlisted"
+    with translation.override(network.municipality_a.preferred_language or "fi"):
+        taken = gettext(
+            "Your municipality's places in this event are taken: %(name)s is on the "
+            "waitlist (position %(position)d)."
+        ) % {"name": person.name, "position": 1}
+    assert [str(m) for m in response.context["messages"]] == [taken]
+    (sent,) = [m for m in mail.outbox if m.to == ["second@example.fi"]]
+    with translation.override(network.municipality_a.preferred_language or "fi"):
+        said = gettext(
+            "your municipality's places in the event below are taken, so you are on its "
+            "waitlist. If one of them becomes free, you get it automatically and we will tell "
+            "you by e-mail."
+        )
+    assert said in " ".join(sent.body.split())
