@@ -117,8 +117,9 @@ def registration_cancel(request: HttpRequest, pk: int) -> HttpResponse:
     """Cancel after a confirmation: htmx asks in a dialog (`hx-confirm`); a plain form post
     first gets a page that asks, whose button posts `confirmed`."""
     registration = selectors.registration_for(user=request.user, pk=pk)
-    if not _is_htmx(request) and request.POST.get("confirmed") != "1":
-        event = selectors.event_for(user=request.user, pk=registration.event_id)
+    event = selectors.event_for(user=request.user, pk=registration.event_id)
+    cancellable = timezone.now() < event.cancellation_deadline_at  # else the service explains
+    if cancellable and not _is_htmx(request) and request.POST.get("confirmed") != "1":
         return render(
             request,
             "events/registration_cancel_confirm.html",
@@ -134,7 +135,6 @@ def registration_cancel(request: HttpRequest, pk: int) -> HttpResponse:
             _("The registration of %(name)s was cancelled.")
             % {"name": registration.contact_person.name},
         )
-    event = selectors.event_for(user=request.user, pk=registration.event_id)
     if _is_htmx(request):
         return render(
             request, "events/event_detail.html#registrations", _detail_context(request, event)

@@ -47,15 +47,14 @@ def _has_seat(event: Event, municipality_id: int, total: int, per_municipality: 
 
 
 def municipality_places_taken(registration: Registration) -> bool:
-    """Whether a waitlisted registration waits because its municipality's places are taken
-    (the event's cap per municipality) while the event itself still has seats."""
+    """Whether a registration waits because its municipality's places are taken (the event's
+    cap per municipality) while the event itself still has seats."""
     event = registration.event
-    if event.max_per_municipality is None:
-        return False
     total, per_municipality = _seat_counts(event)
-    if event.capacity is not None and total >= event.capacity:
-        return False
-    return per_municipality.get(registration.municipality_id, 0) >= event.max_per_municipality
+    event_full = event.capacity is not None and total >= event.capacity
+    return not event_full and not _has_seat(
+        event, registration.municipality_id, total, per_municipality
+    )
 
 
 def _check_can_register(event: Event, contact: ContactPerson, *, staff: bool, now) -> None:

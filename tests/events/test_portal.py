@@ -341,3 +341,16 @@ def test_a_municipality_whose_places_are_taken_is_told_so_not_that_the_event_is_
             "you by e-mail."
         )
     assert said in " ".join(sent.body.split())
+
+
+def test_after_the_deadline_a_plain_cancel_is_refused_at_once_not_asked_about(network, event):
+    event.cancellation_deadline = timezone.now() - datetime.timedelta(hours=1)
+    event.save()
+    registration = RegistrationFactory(event=event, contact_person=network.contact_person_a)
+    response = client_for(network, "contact_a").post(
+        reverse("events:registration_cancel", args=[registration.pk]), follow=True
+    )
+    registration.refresh_from_db()
+    assert registration.status == "confirmed"
+    assert 'name="confirmed"' not in response.text
+    assert [m.level_tag for m in response.context["messages"]] == ["error"]
