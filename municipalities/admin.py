@@ -220,7 +220,14 @@ class SeasonAdmin(admin.ModelAdmin):
         (None, {"fields": ["slug", "name_fi", "name_sv", "name_en", ("start_date", "end_date")]}),
         (
             _("Programme quotas"),
-            {"fields": ["theme_seminar_quota", "trustee_training_quota", "workshops_per_member"]},
+            {
+                "fields": [
+                    "theme_seminar_quota",
+                    "trustee_training_quota",
+                    "foresight_session_quota",
+                    "workshops_per_member",
+                ]
+            },
         ),
     ]
 

@@ -295,6 +295,7 @@ def load_next_season(current: Season) -> Season:
             "end_date": datetime.date(first + 1, 12, 31),
             "theme_seminar_quota": current.theme_seminar_quota,
             "trustee_training_quota": current.trustee_training_quota,
+            "foresight_session_quota": current.foresight_session_quota,
             "workshops_per_member": current.workshops_per_member,
         },
     )

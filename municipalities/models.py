@@ -450,6 +450,7 @@ class Season(models.Model):
     trustee_training_quota = models.PositiveSmallIntegerField(
         _("trainings for elected trustees"), default=2
     )
+    foresight_session_quota = models.PositiveSmallIntegerField(_("foresight sessions"), default=4)
     workshops_per_member = models.PositiveSmallIntegerField(
         _("development workshops per member"), default=5
     )

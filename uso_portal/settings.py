@@ -85,6 +85,7 @@ INSTALLED_APPS = [
     "billing",
     "analysis",
     "feedback",
+    "usage",
     "outbox",
     # After billing: billing's `db_worker` (this worker plus the stale-lease sweep) replaces it.
     "django_tasks_db",

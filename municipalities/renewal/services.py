@@ -113,6 +113,7 @@ def season_create_next(*, source: Season) -> Season:
         end_date=_shift(source.end_date, length),
         theme_seminar_quota=source.theme_seminar_quota,
         trustee_training_quota=source.trustee_training_quota,
+        foresight_session_quota=source.foresight_session_quota,
         workshops_per_member=source.workshops_per_member,
     )
     season.full_clean()

@@ -1,0 +1,10 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class UsageConfig(AppConfig):
+    """What a season gives each member and what the member has used of it: the contact's
+    entitlement panel, the staff's usage matrix and the members' season reports."""
+
+    name = "usage"
+    verbose_name = _("Season usage")
