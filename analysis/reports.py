@@ -12,6 +12,7 @@ from django.utils.html import escape
 from django.utils.translation import gettext as _
 
 from .charts import Series, legend, line_chart
+from .definitions import DERIVED
 from .selectors import (
     DEFAULT_PEER_GROUP,
     Assessment,
@@ -222,13 +223,37 @@ def decorate_summary(summary: Summary) -> list:
     return table
 
 
-def sources_of(groups) -> list[tuple[str, str]]:
-    """Each distinct (source, licence) of the indicators shown, in order of appearance."""
-    seen: dict[tuple[str, str], None] = {}
+def _atoms(text: str) -> list[str]:
+    """The single sources of a provenance text: "A; computed (B); C" gives A, B and C."""
+    atoms = []
+    depth, start = 0, 0
+    for index, char in enumerate(text + ";"):
+        depth += {"(": 1, ")": -1}.get(char, 0)
+        if char == ";" and depth == 0:
+            atom = text[start:index].strip()
+            start = index + 1
+            if atom.endswith(")") and "(" in atom:
+                head, inner = atom.split("(", 1)
+                if head.strip() in DERIVED:  # "computed (B)": list B
+                    atoms += _atoms(inner[:-1])
+                    continue
+            if atom:
+                atoms.append(atom)
+    return atoms
+
+
+def sources_of(groups) -> tuple[list[str], list[str]]:
+    """The distinct sources and the distinct licence terms of the indicators shown, in order of
+    appearance (the definitions combine several of each in one text)."""
+    sources: dict[str, None] = {}
+    licences: dict[str, None] = {}
     for _perspective, comparisons in groups:
         for comparison in comparisons:
-            seen.setdefault((comparison.indicator.source, comparison.indicator.licence))
-    return list(seen)
+            for atom in _atoms(comparison.indicator.source):
+                sources.setdefault(atom)
+            for atom in _atoms(comparison.indicator.licence):
+                licences.setdefault(atom)
+    return list(sources), list(licences)
 
 
 def report_context(context, groups, *, for_pdf: bool = False) -> dict:
@@ -247,7 +272,7 @@ def report_context(context, groups, *, for_pdf: bool = False) -> dict:
         "summary": summary,
         "summary_table": decorate_summary(summary),
         "groups": perspectives,
-        "sources": sources_of(groups),
+        **dict(zip(("sources", "licences"), sources_of(groups), strict=True)),
         "legend": as_image(legend_for(name)) if for_pdf else "",
     }
 

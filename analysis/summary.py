@@ -40,6 +40,7 @@ class Statement:
 class Summary:
     perspectives: list[tuple[Perspective, list[SummaryRow]]]
     statements: list[Statement]
+    municipality: str = ""
 
     @property
     def rows(self) -> list[SummaryRow]:
@@ -48,11 +49,44 @@ class Summary:
     @property
     def key_statements(self) -> list[Statement]:
         """The PDF's few sentences: the overview, better and weaker, the trends (the table
-        beside them shows what is near the median or has no better direction)."""
-        return [s for s in self.statements if s.kind in KEY_KINDS]
+        beside them shows what is near the median or has no better direction). Where the
+        network and the comparison group give the same indicators, one sentence says both."""
+        key = [s for s in self.statements if s.kind in KEY_KINDS]
+        by = {(s.group, s.kind): s for s in key}
+        merged = []
+        for statement in key:
+            other = by.get(("peers", statement.kind))
+            if statement.group == "network" and other and other.rows == statement.rows:
+                merged.append(both_statement(statement, self.municipality))
+            elif not (statement.group == "peers" and _same_as_network(statement, by)):
+                merged.append(statement)
+        return merged
 
 
 KEY_KINDS = frozenset({"overview", "better", "weaker", "improving", "weakening"})
+
+
+def _same_as_network(statement: Statement, by: dict) -> bool:
+    network = by.get(("network", statement.kind))
+    return network is not None and network.rows == statement.rows
+
+
+def both_statement(statement: Statement, municipality: str) -> Statement:
+    texts = {
+        "better": _(
+            "%(municipality)s is better than both the network median and the comparison "
+            "group's median in: %(names)s."
+        ),
+        "weaker": _(
+            "%(municipality)s is weaker than both the network median and the comparison "
+            "group's median in: %(names)s."
+        ),
+    }
+    text = texts[statement.kind] % {
+        "municipality": municipality,
+        "names": _names(statement.rows),
+    }
+    return Statement("both", statement.kind, statement.rows, text)
 
 
 def headlines(comparisons: list[Comparison]) -> list[Comparison]:
@@ -155,7 +189,7 @@ def summarize(groups: list, municipality_name: str) -> Summary:
             statements.append(
                 Statement("trend", kind, tuple(chosen), text % {"names": _names(chosen)})
             )
-    return Summary(perspectives, statements)
+    return Summary(perspectives, statements, municipality_name)
 
 
 __all__ = ["Statement", "Summary", "SummaryRow", "headlines", "summarize"]

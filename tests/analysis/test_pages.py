@@ -218,7 +218,7 @@ def test_pdf_report_is_in_the_municipalitys_language(real_data):
     assert "Statistikcentralen" in text and "Statistics Finland" not in text  # sources in Swedish
     assert "CC BY 4.0" in text
     with translation.override("sv"):
-        assert gettext("Source") in text
+        assert gettext("Sources") in text
 
 
 def test_pdf_report_declares_the_municipalitys_language(real_data):

@@ -71,7 +71,14 @@ def test_the_finnish_report_has_cover_summary_perspectives_sources_and_page_numb
         assert gettext("Sources and licences") in text
         margin_indicator = Indicator.objects.get(code=MARGIN)
         assert margin_indicator.name_fi in text
-        assert " ".join(margin_indicator.source.split()) in text
+        # each source of the indicator once, "computed (from X)" as X
+        assert "laskettu" in margin_indicator.source
+        for source in (
+            "Tilastokeskus, Kuntien avainluvut",
+            "Tilastokeskus, kuntien talous, tilinpäätökset (kta_11)",
+            "Ylöjärven kaupungin tiedotteet tilinpäätöksistä",
+        ):
+            assert text.count(source) == 1, source
     assert f"{margin.year}: {figure}" in text  # the headline figure with its year
     assert "CC BY 4.0" in text
     pages = len(reader.pages)
@@ -97,7 +104,7 @@ def test_the_swedish_report_names_the_municipality_and_indicators_in_swedish(bun
     assert margin.name_fi not in text
     assert "Statistikcentralen, Kommunernas nyckeltal" in text
     with translation.override("sv"):
-        assert gettext("Source") in text
+        assert gettext("Sources") in text
         assert gettext("Summary") in text
 
 
@@ -131,3 +138,9 @@ def test_every_demo_member_is_covered(bundled):
         pdf = reports.report_pdf_for(Municipality.objects.get(code=code), season)
         assert pdf.startswith(b"%PDF")
     assert set(MEMBERS) <= set(DEMO_MEMBER_CODES)
+
+
+def test_the_sources_list_each_source_once_and_what_a_figure_was_computed_from():
+    text = "A, table (x1); laskettu (B (b2); A, table (x1)); C"
+    assert reports._atoms(text) == ["A, table (x1)", "B (b2)", "A, table (x1)", "C"]
+    assert reports._atoms("") == []

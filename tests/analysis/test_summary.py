@@ -12,6 +12,7 @@ import re
 import statistics
 from decimal import Decimal
 from fractions import Fraction
+from types import SimpleNamespace
 
 import pytest
 from django.urls import reverse
@@ -308,3 +309,30 @@ def test_the_pdfs_key_statements_leave_near_and_undirected_positions_to_the_tabl
         "improving",
         "weakening",
     ]
+
+
+def test_the_pdf_says_once_what_the_network_and_the_comparison_group_agree_on():
+    def row(name):
+        return SimpleNamespace(comparison=SimpleNamespace(indicator=SimpleNamespace(name=name)))
+
+    a, b, c = row("Työllisyysaste"), row("Vuosikate"), row("Lainakanta")
+    statements = [
+        Statement("network", "overview", (a, b, c), "overview"),
+        Statement("network", "better", (a, b), "network better"),
+        Statement("network", "weaker", (c,), "network weaker"),
+        Statement("peers", "better", (a, b), "peers better"),
+        Statement("peers", "weaker", (b, c), "peers weaker"),
+    ]
+    with translation.override("fi"):
+        key = Summary([], statements, "Ylöjärvi").key_statements
+
+    assert [(s.group, s.kind) for s in key] == [
+        ("network", "overview"),
+        ("both", "better"),
+        ("network", "weaker"),
+        ("peers", "weaker"),
+    ]
+    assert key[1].text == (
+        "Ylöjärvi on sekä verkoston että vertailuryhmän mediaania parempi: "
+        "Työllisyysaste, Vuosikate."
+    )
