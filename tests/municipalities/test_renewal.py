@@ -8,6 +8,7 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
@@ -397,3 +398,40 @@ def test_consultants_follow_but_do_not_send_offers(network):
     )
     assert response.status_code in (200, 302, 403)
     assert not Season.objects.filter(slug="2023-2024").exists()
+
+
+def test_the_cron_command_reminds_each_due_offer_once(
+    network, renewal, django_capture_on_commit_callbacks
+):
+    # given offers sent 30 days ago: one joined since, two not answered
+    sent = timezone.now() - datetime.timedelta(days=30)
+    prospect = MunicipalityFactory(code="604", name_fi="Pirkkala")
+    PopulationFigure.objects.create(
+        municipality=prospect,
+        reference_date=datetime.date(2021, 12, 31),
+        population=8000,
+        source="x",
+    )
+    everyone = [network.municipality_a, network.municipality_b, prospect]
+    services.offers_send(season=renewal, municipalities=everyone, sent_by=None, now=sent)
+    offers = {o.municipality.code: o for o in Offer.objects.select_related("municipality")}
+    services.offer_join(
+        offer=offers["980"],
+        decision_reference="KH 1.12.2022 § 1",
+        decision_date=datetime.date(2022, 12, 1),
+        business_id="0158221-7",
+        by=network.contact_a,
+    )
+    out = io.StringIO()
+    # when cron runs the command twice
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("send_offer_reminders", stdout=out)
+        call_command("send_offer_reminders", stdout=out)
+    # then the two open offers were reminded once each, the joined one not at all
+    assert out.getvalue().splitlines() == ["2 offer reminder(s) sent.", "0 offer reminder(s) sent."]
+    reminded = Offer.objects.exclude(reminded_at=None).select_related("municipality")
+    assert sorted(o.municipality.code for o in reminded) == ["562", "604"]
+    reminders = Message.objects.filter(kind="municipalities.offer_reminder")
+    assert reminders.count() == len(services.offer_recipients(network.municipality_b)) + len(
+        services.offer_recipients(prospect)
+    )
