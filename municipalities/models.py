@@ -423,16 +423,25 @@ class ContactPerson(models.Model):
 # --- Seasons and memberships ----------------------------------------------------------------
 
 
+def current_of(seasons, today: datetime.date):
+    """The rule of "the current season", over given seasons: the one running today; else the
+    latest that has started; else the first to come. A season in preparation (offers out, some
+    joined) is not yet the current one. Used by `Season.objects.current` and, over a
+    municipality's own seasons, by `membership_current_for`, so staff and contacts agree."""
+    seasons = sorted(seasons, key=lambda season: season.start_date)
+    running = [s for s in seasons if s.start_date <= today <= s.end_date]
+    started = [s for s in seasons if s.start_date <= today]
+    if running:
+        return running[-1]
+    if started:
+        return started[-1]
+    return seasons[0] if seasons else None
+
+
 class SeasonQuerySet(models.QuerySet):
     def current(self, today: datetime.date | None = None) -> Season | None:
-        """The season running today; else the latest one that has started; else the first
-        to come. A season in preparation (offers out, some joined) is not yet the current one."""
-        today = today or timezone.localdate()
-        return (
-            self.filter(start_date__lte=today, end_date__gte=today).order_by("-start_date").first()
-            or self.filter(start_date__lte=today).order_by("-start_date").first()
-            or self.order_by("start_date").first()
-        )
+        """See `current_of` (one query: the network has a handful of seasons)."""
+        return current_of(list(self.all()), today or timezone.localdate())
 
 
 class Season(models.Model):

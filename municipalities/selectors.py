@@ -7,7 +7,7 @@ import datetime
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from .models import ContactPerson, Membership, Municipality, User
+from .models import ContactPerson, Membership, Municipality, User, current_of
 
 
 def municipality_for(*, user: User) -> Municipality | None:
@@ -26,13 +26,14 @@ def membership_list_for(*, user: User) -> QuerySet[Membership]:
 
 
 def membership_current_for(*, user: User, today: datetime.date | None = None) -> Membership | None:
-    """The membership of the season running today, else the most recent one."""
-    today = today or timezone.localdate()
-    memberships = list(membership_list_for(user=user))
-    for membership in memberships:
-        if membership.season.contains(today):
-            return membership
-    return memberships[0] if memberships else None
+    """The membership of the user's current season by the network's rule (`current_of`): the
+    season running today, else the latest that has started, else the first to come; a season
+    the municipality joined in preparation does not replace the one it is taking part in."""
+    by_season: dict = {}
+    for membership in membership_list_for(user=user):
+        by_season.setdefault(membership.season, membership)
+    season = current_of(by_season, today or timezone.localdate())
+    return by_season.get(season)
 
 
 def contact_person_list_for(*, user: User) -> QuerySet[ContactPerson]:

@@ -208,3 +208,13 @@ def test_the_current_season_is_the_one_running_not_the_one_in_preparation(db):
     MembershipFactory(season=coming, municipality=membership.municipality)
     with time_machine.travel(datetime.datetime(2026, 12, 2, 12, tzinfo=datetime.UTC)):
         assert season_for(municipality=membership.municipality, slug=None) == running
+    # and its contact's portal agrees: the running season's membership, not the coming one
+    from municipalities.selectors import membership_current_for
+
+    from .factories import ContactUserFactory
+
+    contact = ContactUserFactory(municipality=membership.municipality)
+    assert membership_current_for(user=contact, today=datetime.date(2026, 12, 2)) == membership
+    # between two seasons the latest that has started, not the one the municipality joined next
+    Season.objects.filter(pk=running.pk).update(end_date=datetime.date(2026, 6, 30))
+    assert membership_current_for(user=contact, today=datetime.date(2026, 12, 2)) == membership
