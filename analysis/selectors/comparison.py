@@ -85,8 +85,10 @@ def _decimal_values(queryset):
     faster than the backend's float-to-Decimal converter over tens of thousands of rows."""
     # no ORDER BY: the model's ordering joins the municipality and the indicator and sorts tens of
     # thousands of rows that go into dictionaries anyway (half the report's database time)
-    rows = queryset.order_by().annotate(text=Cast("value", CharField())).values_list(
-        "indicator_id", "year", "municipality_id", "text"
+    rows = (
+        queryset.order_by()
+        .annotate(text=Cast("value", CharField()))
+        .values_list("indicator_id", "year", "municipality_id", "text")
     )
     for indicator_id, year, municipality_id, text in rows:
         yield indicator_id, year, municipality_id, Decimal(text)
