@@ -43,6 +43,31 @@ def renewal(network):
     return services.season_create_next(source=season)
 
 
+def municipality_with_population(code: str, name: str, population: int, *, contact: bool = True):
+    """A municipality with a population figure (an offer needs one for its fee) and, unless
+    told otherwise, a contact person with an e-mail address (offers and reminders go there)."""
+    municipality = MunicipalityFactory(code=code, name_fi=name)
+    if contact:
+        ContactPersonFactory(municipality=municipality)
+    PopulationFigure.objects.create(
+        municipality=municipality,
+        reference_date=datetime.date(2021, 12, 31),
+        population=population,
+        source="x",
+    )
+    return municipality
+
+
+def join_ylojarvi(network, offer: Offer) -> Offer:
+    return services.offer_join(
+        offer=offer,
+        decision_reference="KH 1.12.2022 § 1",
+        decision_date=datetime.date(2022, 12, 1),
+        business_id="0158221-7",
+        by=network.contact_a,
+    )
+
+
 def test_the_next_season_carries_the_programme_and_the_fees_over(network, renewal):
     season = network.membership_a.season
     assert (renewal.slug, renewal.name_fi) == ("2023-2024", "USO-kausi 2023–2024")
@@ -240,27 +265,15 @@ def test_the_letter_reads_back_with_the_name_and_the_fee(network, renewal, langu
 
 def test_the_pipeline_counts_answers_fees_and_reminders(network, renewal):
     # given five offers: joined, pending (meeting passed), interested, declined, not answered
-    others = []
-    for code, name in (("908", "Valkeakoski"), ("211", "Kangasala"), ("604", "Pirkkala")):
-        municipality = MunicipalityFactory(code=code, name_fi=name)
-        PopulationFigure.objects.create(
-            municipality=municipality,
-            reference_date=datetime.date(2021, 12, 31),
-            population=8000 if code == "604" else 20000,
-            source="x",
-        )
-        others.append(municipality)
+    others = [
+        municipality_with_population(code, name, 8000 if code == "604" else 20000)
+        for code, name in (("908", "Valkeakoski"), ("211", "Kangasala"), ("604", "Pirkkala"))
+    ]
     sent = timezone.now() - datetime.timedelta(days=30)
     everyone = [network.municipality_a, network.municipality_b, *others]
     services.offers_send(season=renewal, municipalities=everyone, sent_by=None, now=sent)
     offers = {o.municipality.code: o for o in Offer.objects.select_related("municipality")}
-    services.offer_join(
-        offer=offers["980"],
-        decision_reference="KH 1.12.2022 § 1",
-        decision_date=datetime.date(2022, 12, 1),
-        business_id="0158221-7",
-        by=network.contact_a,
-    )
+    join_ylojarvi(network, offers["980"])
     services.offer_mark_decision_pending(
         offer=offers["562"],
         board_meeting_date=timezone.localdate() - datetime.timedelta(days=1),
@@ -304,7 +317,8 @@ def test_the_pipeline_counts_answers_fees_and_reminders(network, renewal):
     assert services.offer_remind(offer=offers["604"], by=network.staff)
     assert not services.offer_remind(offer=offers["604"], by=network.staff)
     assert not services.offer_remind(offer=offers["980"], by=network.staff)
-    assert Message.objects.filter(kind="municipalities.offer_reminder").count() == before
+    # (one message: Pirkkala's one contact person; the second call and the joined one send none)
+    assert Message.objects.filter(kind="municipalities.offer_reminder").count() == before + 1
 
 
 def test_a_contact_cannot_see_the_pipeline(network, renewal):
@@ -405,23 +419,11 @@ def test_the_cron_command_reminds_each_due_offer_once(
 ):
     # given offers sent 30 days ago: one joined since, two not answered
     sent = timezone.now() - datetime.timedelta(days=30)
-    prospect = MunicipalityFactory(code="604", name_fi="Pirkkala")
-    PopulationFigure.objects.create(
-        municipality=prospect,
-        reference_date=datetime.date(2021, 12, 31),
-        population=8000,
-        source="x",
-    )
-    everyone = [network.municipality_a, network.municipality_b, prospect]
+    pirkkala = municipality_with_population("604", "Pirkkala", 8000)
+    everyone = [network.municipality_a, network.municipality_b, pirkkala]
     services.offers_send(season=renewal, municipalities=everyone, sent_by=None, now=sent)
     offers = {o.municipality.code: o for o in Offer.objects.select_related("municipality")}
-    services.offer_join(
-        offer=offers["980"],
-        decision_reference="KH 1.12.2022 § 1",
-        decision_date=datetime.date(2022, 12, 1),
-        business_id="0158221-7",
-        by=network.contact_a,
-    )
+    join_ylojarvi(network, offers["980"])
     out = io.StringIO()
     # when cron runs the command twice
     with django_capture_on_commit_callbacks(execute=True):
@@ -433,5 +435,26 @@ def test_the_cron_command_reminds_each_due_offer_once(
     assert sorted(o.municipality.code for o in reminded) == ["562", "604"]
     reminders = Message.objects.filter(kind="municipalities.offer_reminder")
     assert reminders.count() == len(services.offer_recipients(network.municipality_b)) + len(
-        services.offer_recipients(prospect)
+        services.offer_recipients(pirkkala)
     )
+
+
+def test_a_due_offer_without_a_contact_address_is_reported_and_stays_due(
+    network, renewal, django_capture_on_commit_callbacks
+):
+    # given an offer to a prospect that has no contact person at all, unanswered for 30 days
+    pirkkala = municipality_with_population("604", "Pirkkala", 8000, contact=False)
+    sent = timezone.now() - datetime.timedelta(days=30)
+    services.offers_send(season=renewal, municipalities=[pirkkala], sent_by=None, now=sent)
+    out, err = io.StringIO(), io.StringIO()
+    # when cron runs the command
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("send_offer_reminders", stdout=out, stderr=err)
+    # then nothing is sent, the municipality is named, and the pipeline still shows it as due
+    assert out.getvalue().strip() == "0 offer reminder(s) sent."
+    assert "Pirkkala" in err.getvalue()
+    offer = Offer.objects.get(municipality=pirkkala)
+    assert offer.reminded_at is None
+    assert not Message.objects.filter(kind="municipalities.offer_reminder").exists()
+    pipeline = selectors.pipeline_for(user=network.staff, season=renewal)
+    assert [o.municipality.code for o in pipeline.reminders_due] == ["604"]

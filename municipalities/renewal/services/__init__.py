@@ -18,6 +18,7 @@ from .answers import (
 from .details import INVOICING_FIELDS, MEMBERSHIP_INVOICING_FIELDS, invoicing_details_confirm
 from .offers import (
     REMINDER_AFTER,
+    RemindResult,
     SendResult,
     offer_recipients,
     offer_remind,
@@ -33,6 +34,7 @@ __all__ = [
     "MEMBERSHIP_INVOICING_FIELDS",
     "REMINDER_AFTER",
     "TRANSITIONS",
+    "RemindResult",
     "SendResult",
     "invoicing_details_confirm",
     "membership_for_offer",

@@ -179,12 +179,14 @@ def offer_reminder_due(offer: Offer, now=None) -> bool:
 
 @transaction.atomic
 def offer_remind(*, offer: Offer, by: User | None, now=None) -> bool:
-    """E-mail a reminder of an open offer; False (nothing sent) when none is due."""
+    """E-mail a reminder of an open offer; False (nothing sent) when none is due or the
+    municipality has no contact with an e-mail address: such an offer is not marked reminded,
+    so it stays among the pipeline's reminders due until someone adds an address."""
     now = now or timezone.now()
     offer = (
         Offer.objects.select_for_update().select_related("season", "municipality").get(pk=offer.pk)
     )
-    if not offer_reminder_due(offer, now):
+    if not offer_reminder_due(offer, now) or not offer_recipients(offer.municipality):
         return False
     offer.reminded_at = now
     offer._history_user = by
@@ -193,13 +195,28 @@ def offer_remind(*, offer: Offer, by: User | None, now=None) -> bool:
     return True
 
 
-def offers_remind_due(*, now=None) -> int:
+@dataclass
+class RemindResult:
+    reminded: int = 0
+    no_address: list[str] = field(default_factory=list)  # due, but nobody to e-mail
+
+
+def offers_remind_due(*, now=None) -> RemindResult:
     """Remind every open offer that is due (the cron command `send_offer_reminders`): each in its
     own transaction, so one failure does not hold back the others; a re-run within the interval
-    sends nothing again. Returns how many were reminded."""
+    sends nothing again. A due offer whose municipality has no contact e-mail is reported."""
     now = now or timezone.now()
-    reminded = 0
-    for offer in Offer.objects.filter(status__in=OPEN_STATUSES).order_by("pk"):
-        if offer_reminder_due(offer, now) and offer_remind(offer=offer, by=None, now=now):
-            reminded += 1
-    return reminded
+    result = RemindResult()
+    due = [
+        offer
+        for offer in Offer.objects.filter(status__in=OPEN_STATUSES)
+        .select_related("municipality")
+        .order_by("pk")
+        if offer_reminder_due(offer, now)
+    ]
+    for offer in due:
+        if offer_remind(offer=offer, by=None, now=now):
+            result.reminded += 1
+        elif offer_reminder_due(offer, now):  # not sent by someone else meanwhile
+            result.no_address.append(str(offer.municipality))
+    return result
