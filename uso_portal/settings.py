@@ -285,6 +285,8 @@ SECURE_HSTS_PRELOAD = _secure
 _secure_cookies = env("SECURE_COOKIES") if env("SECURE_COOKIES") is not None else _secure
 SESSION_COOKIE_SECURE = _secure_cookies
 CSRF_COOKIE_SECURE = _secure_cookies
+# An expired form gets the portal's page that says so, not Django's raw 403.
+CSRF_FAILURE_VIEW = "uso_portal.errors.csrf_failure"
 LANGUAGE_COOKIE_SECURE = _secure_cookies
 SESSION_COOKIE_HTTPONLY = True
 LANGUAGE_COOKIE_SAMESITE = "Lax"
