@@ -51,7 +51,7 @@ install: $(STAMP) ## Create .venv and install the dependencies
 	  echo "warning: libharfbuzz-subset0 is missing: PDFs render 3-5 times slower (make system-deps)"
 
 .PHONY: messages
-messages: $(STAMP) ## Compile the translations (locale/*.po -> .mo)
+messages: $(STAMP) ## Compile the translations (locale/*/LC_MESSAGES/django.po and djangojs.po -> .mo)
 	@$(PY) manage.py compilemessages --ignore=.venv --ignore=node_modules -v 0
 
 .PHONY: setup
