@@ -1,7 +1,8 @@
+"""Events, their series and materials in the admin."""
+
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
-from django.db import models
 from django.db.models import Count, Q
 from django.http import HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
@@ -11,48 +12,12 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from municipalities.models import Season
-from uso_portal.history import HistoryAdmin
-from uso_portal.scoped_admin import ScopedAdmin, ScopedTabularInline
-from uso_portal.uploads import PrivateFileInput
+from uso_portal.scoped_admin import ScopedTabularInline
 
-from . import exports, services
-from .models import (
-    Announcement,
-    AnnouncementAttachment,
-    Attendance,
-    CalendarFeed,
-    Event,
-    EventKind,
-    EventMaterial,
-    EventSeries,
-    Registration,
-    RegistrationStatus,
-)
-from .staff_views import XLSX
-
-
-class FileFormsetsMixin:
-    """Inline rows deleted or files replaced in a change form go through the services, so the
-    stored files of deleted rows and replaced files are removed (after commit)."""
-
-    file_deletes: dict = {}
-
-    def save_formset(self, request, form, formset, change) -> None:
-        delete = self.file_deletes.get(formset.model)
-        if delete is None:
-            return super().save_formset(request, form, formset, change)
-        instances = formset.save(commit=False)
-        for obj in formset.deleted_objects:
-            delete(obj)
-        for instance in instances:
-            services.replaced_file_delete(instance=instance)
-            instance.save()
-        formset.save_m2m()
-        return None
-
-
-def _refusals(problems_of, objs) -> list[str]:
-    return [problem for obj in objs for problem in problems_of(obj)]
+from .. import exports, services
+from ..models import Event, EventKind, EventMaterial, EventSeries, Registration
+from ..staff_views import XLSX
+from .common import PRIVATE_FILES, FileFormsetsMixin, refusals
 
 
 class EventAdminForm(forms.ModelForm):
@@ -106,9 +71,6 @@ class RegistrationInline(ScopedTabularInline):
             .get_queryset(request)
             .select_related("contact_person", "municipality", "override_by")
         )
-
-
-PRIVATE_FILES = {models.FileField: {"widget": PrivateFileInput}}
 
 
 class EventMaterialInline(admin.TabularInline):
@@ -223,7 +185,7 @@ class EventAdmin(FileFormsetsMixin, admin.ModelAdmin):
             perms_needed,
             [
                 *protected,
-                *_refusals(services.event_delete_problems, objs),
+                *refusals(services.event_delete_problems, objs),
             ],
         )
 
@@ -321,140 +283,6 @@ def quota_rows() -> list[dict]:
     return rows
 
 
-class RegistrationAdminForm(forms.ModelForm):
-    staff_override = forms.BooleanField(
-        label=_("Override the capacity and per-municipality limits"), required=False
-    )
-
-    class Meta:
-        model = Registration
-        fields = ["event", "contact_person", "override_reason"]
-
-    def clean(self):
-        data = super().clean()
-        if data.get("staff_override") and not data.get("override_reason"):
-            self.add_error("override_reason", _("Give a reason for the override."))
-        if data.get("event") and data.get("contact_person"):
-            try:
-                services.registration_check(
-                    event=data["event"], contact_person=data["contact_person"], staff=True
-                )
-            except ValidationError as error:
-                self.add_error(None, error)
-        return data
-
-
-@admin.register(Registration)
-class RegistrationAdmin(HistoryAdmin):
-    list_display = [
-        "contact_person",
-        "municipality",
-        "event",
-        "status",
-        "attendance",
-        "registered_at",
-        "override_by",
-    ]
-    list_filter = ["event__season", "status", "attendance", "event"]
-    list_select_related = ["contact_person", "municipality", "event", "override_by"]
-    search_fields = [
-        "contact_person__name",
-        "contact_person__email",
-        "municipality__name_fi",
-        "event__title_fi",
-    ]
-    autocomplete_fields = ["event", "contact_person"]
-    actions = ["mark_present", "mark_absent", "cancel_registrations"]
-    date_hierarchy = "registered_at"
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        # Deleting frees the seat without promoting or telling anybody: registrations are
-        # cancelled ("Cancel the selected registrations"), never deleted.
-        return False
-
-    def get_form(self, request, obj=None, **kwargs):
-        if obj is None:
-            kwargs["form"] = RegistrationAdminForm
-        return super().get_form(request, obj, **kwargs)
-
-    def get_fields(self, request, obj=None):
-        if obj is None:
-            return ["event", "contact_person", "staff_override", "override_reason"]
-        return super().get_fields(request, obj)
-
-    def get_readonly_fields(self, request, obj=None):
-        if obj is None:
-            return []
-        return [field.name for field in Registration._meta.fields]
-
-    def save_model(self, request, obj, form, change) -> None:
-        if change:
-            return
-        data = form.cleaned_data
-        try:
-            registration = services.registration_create(
-                event=data["event"],
-                contact_person=data["contact_person"],
-                actor=request.user,
-                staff_override=data["staff_override"],
-                override_reason=data["override_reason"],
-            )
-        except ValidationError as error:
-            raise forms.ValidationError(error.messages) from error
-        obj.pk = registration.pk
-
-    def add_view(self, request, form_url="", extra_context=None):
-        try:
-            return super().add_view(request, form_url, extra_context)
-        except forms.ValidationError as error:
-            self.message_user(request, " ".join(error.messages), messages.ERROR)
-            return HttpResponseRedirect(request.get_full_path())
-
-    def _mark(self, request, queryset, attendance: str) -> None:
-        try:
-            count = services.attendance_mark(
-                registrations=queryset, attendance=attendance, actor=request.user
-            )
-        except ValidationError as error:
-            self.message_user(request, " ".join(error.messages), messages.ERROR)
-        else:
-            self.message_user(
-                request,
-                ngettext("%(count)d marked.", "%(count)d marked.", count) % {"count": count},
-            )
-
-    @admin.action(description=_("Mark present"), permissions=["change"])
-    def mark_present(self, request, queryset) -> None:
-        self._mark(request, queryset, Attendance.PRESENT)
-
-    @admin.action(description=_("Mark absent"), permissions=["change"])
-    def mark_absent(self, request, queryset) -> None:
-        self._mark(request, queryset, Attendance.ABSENT)
-
-    @admin.action(description=_("Cancel the selected registrations"), permissions=["change"])
-    def cancel_registrations(self, request, queryset) -> None:
-        """Through the portal's service: each freed seat promotes the next person waiting, and
-        everybody concerned is told through the outbox."""
-        cancelled = promoted = 0
-        selected = queryset.exclude(status=RegistrationStatus.CANCELLED).order_by("pk")
-        for registration in selected:
-            try:
-                promoted += len(
-                    services.registration_cancel(registration=registration, actor=request.user)
-                )
-            except ValidationError as error:
-                self.message_user(
-                    request, f"{registration}: {' '.join(error.messages)}", messages.ERROR
-                )
-                continue
-            cancelled += 1
-        self.message_user(
-            request,
-            _("%(cancelled)d cancelled; %(promoted)d promoted from the waitlist.")
-            % {"cancelled": cancelled, "promoted": promoted},
-        )
-
-
 @admin.register(EventSeries)
 class EventSeriesAdmin(admin.ModelAdmin):
     list_display = ["title_fi", "season"]
@@ -490,85 +318,3 @@ class EventMaterialAdmin(admin.ModelAdmin):
     def delete_queryset(self, request, queryset) -> None:
         for material in queryset:
             services.event_material_delete(material=material)
-
-
-class AnnouncementAttachmentInline(admin.TabularInline):
-    model = AnnouncementAttachment
-    extra = 0
-    formfield_overrides = PRIVATE_FILES
-
-
-@admin.register(Announcement)
-class AnnouncementAdmin(FileFormsetsMixin, admin.ModelAdmin):
-    file_deletes = {
-        AnnouncementAttachment: lambda obj: services.announcement_attachment_delete(attachment=obj)
-    }
-    list_display = ["title_fi", "season", "kind", "published_at", "emailed_at"]
-    list_select_related = ["season"]
-    list_filter = ["season", "kind"]
-    search_fields = ["title_fi", "title_sv", "title_en", "body_fi"]
-    readonly_fields = ["published_at", "emailed_at"]
-    inlines = [AnnouncementAttachmentInline]
-    actions = ["publish", "publish_and_email"]
-
-    def delete_model(self, request, obj) -> None:
-        services.announcement_delete(announcement=obj)
-
-    def delete_queryset(self, request, queryset) -> None:
-        for announcement in queryset:
-            services.announcement_delete(announcement=announcement)
-
-    def _publish(self, request, queryset, email: bool) -> None:
-        told = sum(services.announcement_publish(announcement=a, email=email) for a in queryset)
-        self.message_user(
-            request,
-            _("Published; %(count)d messages to contact persons queued in the outbox.")
-            % {"count": told},
-        )
-
-    @admin.action(description=_("Publish to the season's members"), permissions=["change"])
-    def publish(self, request, queryset) -> None:
-        self._publish(request, queryset, email=False)
-
-    @admin.action(description=_("Publish and e-mail the contact persons"), permissions=["change"])
-    def publish_and_email(self, request, queryset) -> None:
-        self._publish(request, queryset, email=True)
-
-
-@admin.register(AnnouncementAttachment)
-class AnnouncementAttachmentAdmin(admin.ModelAdmin):
-    formfield_overrides = PRIVATE_FILES
-    list_display = ["title", "announcement"]
-    list_select_related = ["announcement"]
-    search_fields = ["title"]
-
-    def save_model(self, request, obj, form, change) -> None:
-        services.replaced_file_delete(instance=obj)
-        super().save_model(request, obj, form, change)
-
-    def delete_model(self, request, obj) -> None:
-        services.announcement_attachment_delete(attachment=obj)
-
-    def delete_queryset(self, request, queryset) -> None:
-        for attachment in queryset:
-            services.announcement_attachment_delete(attachment=attachment)
-
-
-@admin.register(CalendarFeed)
-class CalendarFeedAdmin(ScopedAdmin):
-    list_display = ["municipality", "created_at", "created_by", "revoked_at"]
-    list_select_related = ["municipality", "created_by"]
-    list_filter = [("revoked_at", admin.EmptyFieldListFilter)]
-    search_fields = ["municipality__name_fi", "municipality__code"]
-    fields = ["municipality", "created_by", "created_at", "revoked_at"]
-    readonly_fields = ["created_by", "created_at", "revoked_at"]
-    actions = ["revoke"]
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    @admin.action(description=_("Revoke the selected feeds"), permissions=["change"])
-    def revoke(self, request, queryset) -> None:
-        for feed in queryset.select_related("municipality"):
-            services.calendar_feed_revoke(municipality=feed.municipality)
-        self.message_user(request, _("Revoked."))
