@@ -1,11 +1,13 @@
 """Announcements (news) with their attachments, and the municipalities' calendar feeds."""
 
+from django.conf import settings
 from django.contrib import admin
+from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
 
 from uso_portal.scoped_admin import ScopedAdmin
 
-from .. import services
+from .. import emails, selectors, services
 from ..models import Announcement, AnnouncementAttachment, CalendarFeed
 from .common import PRIVATE_FILES, FileFormsetsMixin
 
@@ -49,8 +51,49 @@ class AnnouncementAdmin(FileFormsetsMixin, admin.ModelAdmin):
         self._publish(request, queryset, email=False)
 
     @admin.action(description=_("Publish and e-mail the contact persons"), permissions=["change"])
-    def publish_and_email(self, request, queryset) -> None:
+    def publish_and_email(self, request, queryset):
+        """First a page with the recipients and the e-mail in each of their languages; the
+        messages are queued (sent after commit by the outbox) only when that is confirmed."""
+        if request.POST.get("confirmed") != "yes":
+            context = {
+                **self.admin_site.each_context(request),
+                "title": _("Publish and e-mail the contact persons"),
+                "previews": publish_previews(request.user, queryset.order_by("pk")),
+                "action": "publish_and_email",
+                "opts": self.model._meta,
+                "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+            }
+            return TemplateResponse(
+                request, "admin/events/announcement/publish_confirmation.html", context
+            )
         self._publish(request, queryset, email=True)
+        return None
+
+
+def publish_previews(user, announcements) -> list[dict]:
+    """Per announcement: its recipients and the e-mail as each of their languages renders it."""
+    order = [code for code, _name in settings.LANGUAGES]
+    previews = []
+    for announcement in announcements:
+        recipients = selectors.announcement_recipients_for(user=user, announcement=announcement)
+        languages = sorted({language for _address, language in recipients}, key=order.index)
+        previews.append(
+            {
+                "announcement": announcement,
+                "recipients": recipients,
+                "emails": [
+                    {
+                        "language": language,
+                        "count": sum(1 for _a, lang in recipients if lang == language),
+                        "subject_and_text": emails.announcement_email_preview(
+                            announcement, language=language
+                        ),
+                    }
+                    for language in languages
+                ],
+            }
+        )
+    return previews
 
 
 @admin.register(AnnouncementAttachment)
