@@ -233,6 +233,9 @@ _smtp_options = {
     "use_ssl": _email.get("EMAIL_USE_SSL"),
     "timeout": _email.get("EMAIL_TIMEOUT", 30),
 }
+if DEBUG and _email["EMAIL_BACKEND"] == "django.core.mail.backends.console.EmailBackend":
+    # `make run`: the text of each e-mail decoded, so its links can be copied from the terminal.
+    _email["EMAIL_BACKEND"] = "uso_portal.mail_console.EmailBackend"
 MAILERS = {
     "default": {
         "BACKEND": _email["EMAIL_BACKEND"],
