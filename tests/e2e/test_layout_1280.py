@@ -73,3 +73,33 @@ def test_the_event_changelist_fits_1280_px(network, staff_page):
     # and XLSX is offered before CSV
     first = rows.first.locator("td.field-downloads a").first
     expect(first).to_have_text("XLSX")
+
+
+def test_the_header_fits_1280_px_with_a_clear_user_menu(network, staff_page):
+    # given staff on a portal page (the longest menu: every link of every role)
+    network.staff.first_name, network.staff.last_name = "Sanna", "Salminen"
+    network.staff.save()
+    page = staff_page
+    page.goto("/portal/events/")
+    header = page.locator("header.site-header")
+    screenshot(page, "portal-header-1280")
+    # then the header is one row that does not scroll sideways
+    assert page.evaluate("() => document.documentElement.scrollWidth") <= VIEWPORT["width"]
+    middles = header.locator("nav > ul > li").evaluate_all(
+        "items => items.map(li => { const r = li.getBoundingClientRect(); "
+        "return r.top + r.height / 2; })"
+    )
+    assert max(middles) - min(middles) < 20, middles
+    # and the user menu is a button with the user's name, opening the account's actions
+    menu = header.locator("details.user-menu")
+    toggle = menu.locator("summary")
+    expect(toggle).to_have_attribute("role", "button")
+    expect(toggle).to_contain_text("Sanna Salminen")
+    assert right_edge(toggle) <= VIEWPORT["width"]
+    logout = menu.get_by_role("button", name="Kirjaudu ulos", exact=True)
+    expect(logout).to_be_hidden()
+    toggle.click()
+    screenshot(page, "portal-user-menu-1280")
+    expect(logout).to_be_visible()
+    expect(menu.get_by_role("link", name="Vaihda salasana")).to_be_visible()
+    assert right_edge(logout) <= VIEWPORT["width"]
