@@ -417,7 +417,8 @@ def _first_sheet(response) -> str:
 
 def _register(response) -> str:
     with zipfile.ZipFile(io.BytesIO(response.content)) as archive:
-        rows = csv.reader(io.StringIO(archive.read("register.csv").decode()))
+        text = archive.read("register.csv").decode("utf-8-sig")
+        rows = csv.reader(io.StringIO(text, newline=""), delimiter=";")
         return "\n".join(",".join(row) for row in rows)
 
 
