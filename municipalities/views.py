@@ -21,8 +21,10 @@ def dashboard_view(request: HttpRequest) -> HttpResponse:
     if not user.is_municipal_contact:
         return render(request, "municipalities/staff_home.html")
     membership = selectors.membership_current_for(user=user)
+    # the membership comes with its municipality: no second query for it
+    municipality = membership.municipality if membership else selectors.municipality_for(user=user)
     context = {
-        "municipality": selectors.municipality_for(user=user),
+        "municipality": municipality,
         "membership": membership,
         "contacts": selectors.contact_person_list_for(user=user).filter(is_active=True),
         "panels": dashboard.panels_for(user, membership),
