@@ -19,7 +19,8 @@ from .permissions import municipal_contact_required
 def dashboard_view(request: HttpRequest) -> HttpResponse:
     user = request.user
     if not user.is_municipal_contact:
-        season = Season.objects.current() if user.has_perm("municipalities.view_usage_matrix") else None
+        may_see_usage = user.has_perm("municipalities.view_usage_matrix")
+        season = Season.objects.current() if may_see_usage else None
         return render(request, "municipalities/staff_home.html", {"usage_season": season})
     membership = selectors.membership_current_for(user=user)
     # the membership comes with its municipality: no second query for it

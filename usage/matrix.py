@@ -29,7 +29,6 @@ UNPLANNED_WORKSHOPS = 2
 SHADES = 5  # use-0 … use-4
 
 
-
 def flag_label(flag: str) -> str:
     if flag == "inactive":
         return _("Nothing attended for %(months)d months") % {"months": INACTIVE_MONTHS}

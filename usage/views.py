@@ -83,4 +83,3 @@ def usage_matrix_xlsx(request: HttpRequest, slug: str) -> HttpResponse:
     response = HttpResponse(xlsx.to_bytes(workbook), content_type=XLSX)
     response["Content-Disposition"] = f'attachment; filename="usage-{result.season.slug}.xlsx"'
     return response
-

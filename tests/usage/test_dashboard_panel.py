@@ -23,7 +23,8 @@ def dashboard(network, persona="contact_a", language="en"):
 
 
 def test_each_kind_of_event_shows_what_is_included_held_attended_and_to_come(
-    network, season_usage  # noqa: F811
+    network,
+    season_usage,  # noqa: F811
 ):
     events = tables(dashboard(network))["Events of the season"]
 
@@ -94,9 +95,10 @@ def test_the_panel_is_translated(network, season_usage):  # noqa: F811
 
 
 def test_another_municipalitys_contact_sees_their_own_figures(network, season_usage):  # noqa: F811
-    rows = {row[0]: row[1:] for row in tables(dashboard(network, "contact_b"))[
-        "Events of the season"
-    ][1:]}
+    rows = {
+        row[0]: row[1:]
+        for row in tables(dashboard(network, "contact_b"))["Events of the season"][1:]
+    }
     # B was present at the first seminar and at the skipped foresight session
     assert rows["Theme seminar"] == ["6", "2", "1", "1", "4"]
     assert rows["Foresight session"] == ["4", "2", "1", "1", "2"]

@@ -68,8 +68,9 @@ def test_cells_count_the_held_events_attended_against_the_entitlement(network, u
     matrix = usage_matrix(user=network.staff, season=network.membership_a.season, now=NOW)
 
     kinds = [column.kind for column in matrix.columns]
-    seminar, foresight = kinds.index(EventKind.THEME_SEMINAR), kinds.index(
-        EventKind.FORESIGHT_SESSION
+    seminar, foresight = (
+        kinds.index(EventKind.THEME_SEMINAR),
+        kinds.index(EventKind.FORESIGHT_SESSION),
     )
     assert (matrix.columns[seminar].entitled, matrix.columns[seminar].held) == (6, 2)
     rows = rows_by_code(matrix)
