@@ -581,6 +581,9 @@ class Membership(models.Model):
         verbose_name = _("membership")
         verbose_name_plural = _("memberships")
         ordering = ["-season__start_date", "municipality__name_fi"]
+        permissions = [
+            ("view_usage_matrix", _("Can see the members' use of the season (usage matrix)")),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["municipality", "season"],

@@ -248,6 +248,9 @@ MATRIX = {
     "feedback:season_results": (lambda w: {"slug": "2021-2022"}, "get", ANALYSTS),
     "feedback:survey_results": (lambda w: {"pk": workshop_survey(w).pk}, "get", ANALYSTS),
     "feedback:survey_send": (lambda w: {"slug": "2021-2022"}, "post", {**SEES_ALL, "staff": 302}),
+    # network staff and consultants (their own municipalities' rows); not finance
+    "usage:matrix": (lambda w: {"slug": "2021-2022"}, "get", ANALYSTS),
+    "usage:matrix_xlsx": (lambda w: {"slug": "2021-2022"}, "get", ANALYSTS),
 }
 
 

@@ -571,6 +571,21 @@ LIST_PAGES = [
         text=_first_sheet,
     ),
     ListPage(
+        "usage:matrix",
+        "municipalities.Membership",
+        NAME,
+        SEASON,
+        refused={**STAFF_ONLY, "finance": 403},
+    ),
+    ListPage(
+        "usage:matrix_xlsx",
+        "municipalities.Membership",
+        NAME,
+        SEASON,
+        refused={**STAFF_ONLY, "finance": 403},
+        text=_xlsx,
+    ),
+    ListPage(
         "feedback:season_results",
         "feedback.Survey",
         lambda survey: survey.title,

@@ -62,4 +62,5 @@ urlpatterns = [
     path("", include("billing.urls")),
     path("", include("analysis.urls")),
     path("", include("feedback.urls")),
+    path("", include("usage.urls")),
 ]
