@@ -8,3 +8,8 @@ class UsageConfig(AppConfig):
 
     name = "usage"
     verbose_name = _("Season usage")
+
+    def ready(self) -> None:
+        from .reports import batches, tasks  # noqa: F401 - tasks: registers the resumable one
+
+        batches.RUNNER.connect("season reports")

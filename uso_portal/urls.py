@@ -60,4 +60,5 @@ urlpatterns = [
     path("", include("billing.urls")),
     path("", include("analysis.urls")),
     path("", include("feedback.urls")),
+    path("", include("usage.reports.urls")),
 ]
