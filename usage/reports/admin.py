@@ -11,9 +11,8 @@ from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
 
-from municipalities.models import Membership
 from uso_portal.batch_pages import DocumentBatchAdmin, StoredDocumentAdmin
-from uso_portal.scoped_admin import ScopedAdmin
+from uso_portal.scoped_admin import ScopedAdmin, ScopedAdminMixin
 
 from ..models import SeasonReport, SeasonReportBatch
 from .batches import RUNNER, check_startable, season_report_batch_start
@@ -27,7 +26,8 @@ class SeasonReportBatchForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        members = Membership.objects.select_related("municipality", "season")
+        members = self.fields["membership"].queryset  # the admin's scoped choices
+        members = members.select_related("municipality", "season")
         self.fields["membership"].queryset = members.order_by("season", "municipality__name_fi")
 
     def clean(self):
@@ -42,7 +42,7 @@ class SeasonReportBatchForm(forms.ModelForm):
 
 
 @admin.register(SeasonReportBatch)
-class SeasonReportBatchAdmin(DocumentBatchAdmin):
+class SeasonReportBatchAdmin(ScopedAdminMixin, DocumentBatchAdmin):
     runner = RUNNER
     progress_url_name = "season_reports:progress"
     add_fields = ["season", "membership"]
