@@ -131,3 +131,35 @@ def test_a_member_that_used_nothing_gets_a_report_that_says_so(network):
     assert "Orivesi" in text
     assert "Kunnasta ei ollut ketään ilmoittautuneena pidettyihin tilaisuuksiin." in text
     assert "Kunnalla ei ole tämän kauden työpajoja." in text
+
+
+def test_the_reports_queries_do_not_grow_with_events_people_and_workshops(network):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from usage.reports.render import report_context
+
+    def add(i: int) -> None:
+        person = ContactPersonFactory(municipality=network.municipality_a, name=f"QP{i:02d}")
+        event = PastEventFactory(season=network.membership_a.season, start=in_days(-i - 1))
+        RegistrationFactory(event=event, contact_person=person, attendance=Attendance.PRESENT)
+        workshop = ScheduledWorkshopFactory(
+            membership=network.membership_a, status=WorkshopStatus.REPORTED
+        )
+        DeliverableFactory(workshop=workshop, kind="report", uploaded_by=network.consultant)
+        answer(bare_invitation(bare_survey(workshop=workshop), person), worth=4)
+
+    def counted() -> tuple[int, dict]:
+        with CaptureQueriesContext(connection) as queries:
+            context = report_context(network.membership_a)
+        return len(queries), context
+
+    add(0)
+    one, _context = counted()
+    for i in range(1, 50):
+        add(i)
+    many, context = counted()
+
+    assert many == one
+    assert len(context["participants"]) == 50 and len(context["workshops"]) == 50
+    assert context["attended_total"] == 50
