@@ -46,6 +46,7 @@ from events.models import CalendarFeed, EventSeries
 from municipalities.models import InvoicingDetailsConfirmation, Membership
 from outbox.services import message_queue
 from tests.auth import login
+from usage.models import SeasonReport, SeasonReportBatch
 from workshops.models import WorkshopStatus, WorkshopTransition
 
 from .billing.factories import TravelCostFactory, series, stored_invoice
@@ -545,6 +546,8 @@ PORTAL_NOT_APPLICABLE = {
     "billing:batch_progress": f"{ONE_OBJECT} (the batch's counters)",
     "analysis:report_batch_progress": f"{ONE_OBJECT} (the batch's counters)",
     "analysis:report_download": "one stored file",
+    "season_reports:progress": f"{ONE_OBJECT} (the batch's counters)",
+    "season_reports:download": "one stored file",
 }
 
 
@@ -757,6 +760,12 @@ ADMIN_ROWS: dict[str, Callable[[Scene, int], object]] = {
     ),
     "analysis.Report": lambda w, i: Report.objects.create(
         municipality=member(w, i).municipality, season=w.season, language="fi"
+    ),
+    "usage.SeasonReportBatch": lambda w, i: SeasonReportBatch.objects.create(
+        season=_season(i), created_by=w.staff, membership=member(w, i) if i % 2 else None
+    ),
+    "usage.SeasonReport": lambda w, i: SeasonReport.objects.create(
+        membership=member(w, i), language="sv" if i % 2 else "fi"
     ),
     "billing.FeeSchedule": lambda w, i: _schedule(i),
     "billing.FeeTier": lambda w, i: _schedule(i).tiers.get(),

@@ -15,3 +15,6 @@ class UsageConfig(AppConfig):
         from .dashboard import entitlement_panel
 
         register_panel(Panel(17, "usage/panel.html", entitlement_panel))
+        from .reports import batches, tasks  # noqa: F401 - tasks: registers the resumable one
+
+        batches.RUNNER.connect("season reports")

@@ -63,4 +63,5 @@ urlpatterns = [
     path("", include("analysis.urls")),
     path("", include("feedback.urls")),
     path("", include("usage.urls")),
+    path("", include("usage.reports.urls")),
 ]
