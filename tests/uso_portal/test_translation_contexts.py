@@ -185,3 +185,17 @@ def test_the_registration_email_says_the_participant_was_registered(
     (message,) = mail.outbox
     assert wording in message.body
     assert wrong not in message.body
+
+
+# --- Finland-Swedish dates -------------------------------------------------------------------
+
+
+def test_swedish_pages_write_dates_as_in_finland(network):
+    html = (
+        in_language(client_for(network, "contact_a"), "sv")
+        .get(reverse("municipalities:dashboard"))
+        .content.decode()
+    )
+    assert "1.1.2021–31.12.2022" in html
+    assert "14.12.2020" in html  # joined on
+    assert "2021-01-01" not in html
