@@ -199,3 +199,11 @@ def test_swedish_pages_write_dates_as_in_finland(network):
     assert "1.1.2021–31.12.2022" in html
     assert "14.12.2020" in html  # joined on
     assert "2021-01-01" not in html
+
+
+def test_the_admins_javascript_strings_are_finnish_too(network):
+    # the project's djangojs catalogue fills what Django's Finnish one lacks
+    client = in_language(client_for(network, "staff"), "fi")
+    script = client.get(reverse("admin:jsi18n")).content.decode()
+    assert "Poista-nuolipainike" in script
+    assert "(tyhjenn\\u00e4 napsauttamalla)" in script or "(tyhjennä napsauttamalla)" in script
