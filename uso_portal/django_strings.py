@@ -19,6 +19,15 @@ STRINGS = (
     gettext_noop("Pagination %(name)s entries"),
     gettext_noop("Change or view list link"),
     # admin/delete_confirmation.html
+    # The admin's delete confirmations (delete_confirmation.html), untranslated in Finnish.
+    gettext_noop(
+        "Are you sure you want to delete the %(object_name)s “%(escaped_object)s”? All of the "
+        "following related items will be deleted:"
+    ),
+    gettext_noop(
+        "Deleting the %(object_name)s “%(escaped_object)s” would require deleting the following "
+        "protected related objects:"
+    ),
     gettext_noop(
         "Deleting the %(object_name)s “%(escaped_object)s” would result in deleting related "
         "objects, but your account doesn't have permission to delete the following types of "
@@ -37,4 +46,11 @@ STRINGS = (
     # ModelAdmin: the objects a bulk delete would protect or cascade to
     gettext_noop('The app "%s" could not be found.'),
     ngettext_lazy("…and %(count)d more object.", "…and %(count)d more objects.", 1),
+    # Screen-reader labels of the admin's change lists.
+    gettext_noop("Change or view list link"),
+    gettext_noop("Pagination %(name)s"),
+    gettext_noop("Pagination %(name)s entries"),
+    gettext_noop("Search %(name)s"),
+    # A foreign key's validation error (django/conf/locale).
+    gettext_noop("%(model)s instance with %(field)s %(value)r is not a valid choice."),
 )
