@@ -51,7 +51,7 @@ install: $(STAMP) ## Create .venv and install the dependencies
 	  echo "warning: libharfbuzz-subset0 is missing: PDFs render 3-5 times slower (make system-deps)"
 
 .PHONY: messages
-messages: $(STAMP) ## Compile the translations (locale/*.po -> .mo)
+messages: $(STAMP) ## Compile the translations (locale/*/LC_MESSAGES/django.po and djangojs.po -> .mo)
 	@$(PY) manage.py compilemessages --ignore=.venv --ignore=node_modules -v 0
 
 .PHONY: setup
@@ -62,10 +62,14 @@ setup: install messages ## Install, compile translations, migrate
 demo: setup ## Load the demo data (idempotent)
 	@$(PY) manage.py load_demo
 
+# Links in e-mails and calendar files point at the address served (`make run PORT=8123`),
+# unless PORTAL_BASE_URL is set.
+PORTAL_BASE_URL ?= http://$(HOST):$(PORT)
+
 .PHONY: run
-run: demo ## Set up, load demo data and serve on http://127.0.0.1:8000/ (SQLite, DEBUG on)
+run: demo ## Set up, load demo data and serve on http://127.0.0.1:8000/ (SQLite, DEBUG on; PORT=, HOST=)
 	@echo "Serving the USO portal on http://$(HOST):$(PORT)/ (Ctrl-C stops)"
-	DEBUG=true $(PY) manage.py runserver $(HOST):$(PORT)
+	DEBUG=true PORTAL_BASE_URL=$(PORTAL_BASE_URL) $(PY) manage.py runserver $(HOST):$(PORT)
 
 WORKERS ?= $(shell echo $$(( 2 * $$(nproc 2>/dev/null || echo 1) + 1 )))
 

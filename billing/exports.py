@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import io
 import os
 import shutil
@@ -79,11 +78,7 @@ def register_rows(invoices) -> list[list[str]]:
 
 
 def register_csv(rows: list[list[str]]) -> bytes:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(COLUMNS)
-    writer.writerows(spreadsheets.rows(rows))  # buyer names come from typed master data
-    return buffer.getvalue().encode("utf-8")
+    return spreadsheets.csv_bytes(COLUMNS, rows)  # buyer names come from typed master data
 
 
 def register_xlsx(rows: list[list[str]]) -> bytes:
@@ -101,7 +96,7 @@ def export_files(invoices) -> dict[str, bytes]:
     """
     invoices = list(invoices)
     rows = register_rows(invoices)
-    files = {"register.csv": register_csv(rows), "register.xlsx": register_xlsx(rows)}
+    files = {"register.xlsx": register_xlsx(rows), "register.csv": register_csv(rows)}
     missing = []
     for invoice in invoices:
         try:

@@ -16,6 +16,7 @@ from django.db import models
 from django.db.models import Q, Value
 from django.db.models.functions import Length
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from municipalities.models import Membership, Season
@@ -371,7 +372,9 @@ class Invoice(models.Model):
     net_total = models.DecimalField(_("net total"), **MONEY, null=True, blank=True, editable=False)
     vat_total = models.DecimalField(_("VAT"), **MONEY, null=True, blank=True, editable=False)
     gross_total = models.DecimalField(_("total"), **MONEY, null=True, blank=True, editable=False)
-    issued_at = models.DateTimeField(_("issued"), null=True, blank=True, editable=False)
+    issued_at = models.DateTimeField(
+        pgettext_lazy("timestamp", "issued"), null=True, blank=True, editable=False
+    )
     issued_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("issued by"),
@@ -500,7 +503,7 @@ class InvoiceLine(models.Model):
     invoice = models.ForeignKey(
         Invoice, verbose_name=_("invoice"), on_delete=models.CASCADE, related_name="lines"
     )
-    position = models.PositiveSmallIntegerField(_("position"))
+    position = models.PositiveSmallIntegerField(pgettext_lazy("invoice line", "position"))
     description = models.CharField(_("description"), max_length=300)
     details = models.CharField(_("details"), max_length=300, blank=True)
     quantity = models.DecimalField(
@@ -628,8 +631,8 @@ class BillingBatch(models.Model):
     status = models.CharField(
         _("status"), max_length=10, choices=BatchStatus.choices, default=BatchStatus.QUEUED
     )
-    total = models.PositiveIntegerField(_("invoices"), default=0)
-    issued = models.PositiveIntegerField(_("issued"), default=0)
+    total = models.PositiveIntegerField(pgettext_lazy("count", "invoices"), default=0)
+    issued = models.PositiveIntegerField(pgettext_lazy("count", "issued"), default=0)
     rendered = models.PositiveIntegerField(_("documents ready"), default=0)
     failed = models.PositiveIntegerField(_("failed"), default=0)
     message = models.TextField(_("message"), blank=True)

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django.core.exceptions import PermissionDenied
-from django.db.models import Exists, OuterRef, QuerySet, Sum
+from django.db.models import Exists, OuterRef, QuerySet
 from django.http import Http404
 
 from municipalities import scoping
@@ -54,12 +56,17 @@ def fee_schedule_list_with_lock(schedules: QuerySet[FeeSchedule]) -> QuerySet[Fe
 def dashboard_panel(user: User, membership: Membership | None) -> dict | None:
     if user.municipality_id is None:
         return None
-    invoices = invoice_list_for(user=user)
-    open_total = invoices.filter(
-        status__in=[InvoiceStatus.ISSUED, InvoiceStatus.SENT],
-        kind__in=[InvoiceKind.ANNUAL_FEE, InvoiceKind.TRAVEL_COSTS],
-    ).aggregate(total=Sum("gross_total", default=0))["total"]
-    # the panel shows a few columns: the rest (the issued snapshot above all) stays in the database
+    # One query: a municipality has a few invoices a year, so all of them (a few columns; the
+    # issued snapshot above all stays in the database) give both the latest and the open total.
     columns = ("pk", "number", "kind", "gross_total", "due_date", "status")
-    latest = list(invoices.select_related(None).only(*columns)[:3])
-    return {"invoices": latest, "open_total": open_total}
+    invoices = list(invoice_list_for(user=user).select_related(None).only(*columns))
+    open_total = sum(
+        (
+            invoice.gross_total
+            for invoice in invoices
+            if invoice.status in (InvoiceStatus.ISSUED, InvoiceStatus.SENT)
+            and invoice.kind in (InvoiceKind.ANNUAL_FEE, InvoiceKind.TRAVEL_COSTS)
+        ),
+        Decimal("0.00"),
+    )
+    return {"invoices": invoices[:3], "open_total": open_total}

@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 
 from django.conf import settings
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
@@ -33,6 +34,7 @@ SUBJECTS = {
     "event_cancelled": _("Cancelled: %(event)s"),
     "reminder": _("Reminder: %(event)s"),
 }
+ANNOUNCEMENT_TEXT = "events/email/announcement.txt"
 INVITATION = {"confirmed", "promoted", "updated", "reminder"}
 WITHDRAWAL = {"cancelled", "event_cancelled"}
 
@@ -86,17 +88,29 @@ def registration_email_queue(registration: Registration, kind: str) -> Message |
     )
 
 
-def announcement_email_queue(announcement: Announcement, *, to: str, language: str) -> Message:
+def _announcement_message(announcement: Announcement, language: str) -> tuple[str, dict]:
     with translation.override(language):
         context = {
             "announcement": announcement,
             "url": _absolute(reverse("events:announcement_detail", args=[announcement.pk])),
         }
         subject = str(_("USO network: %(title)s") % {"title": announcement.title})
+    return subject, context
+
+
+def announcement_email_preview(announcement: Announcement, *, language: str) -> tuple[str, str]:
+    """The subject and the text that `announcement_email_queue` would send in `language`."""
+    subject, context = _announcement_message(announcement, language)
+    with translation.override(language):
+        return subject, render_to_string(ANNOUNCEMENT_TEXT, context)
+
+
+def announcement_email_queue(announcement: Announcement, *, to: str, language: str) -> Message:
+    subject, context = _announcement_message(announcement, language)
     return mail_enqueue(
         to=to,
         subject=subject,
-        text_template="events/email/announcement.txt",
+        text_template=ANNOUNCEMENT_TEXT,
         html_template="events/email/announcement.html",
         context=context,
         language=language,

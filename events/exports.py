@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from collections import defaultdict
 
 from django.db.models import QuerySet
@@ -42,11 +40,7 @@ def participant_rows(event: Event, *, user: User) -> tuple[list[str], list[list[
 
 def participants_csv(event: Event, *, user: User) -> bytes:
     header, rows = participant_rows(event, user=user)
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(spreadsheets.row(header))
-    writer.writerows(spreadsheets.rows(rows))  # typed names and titles: never a formula
-    return buffer.getvalue().encode("utf-8-sig")  # BOM: Excel opens UTF-8 correctly
+    return spreadsheets.csv_bytes(header, rows)  # typed names and titles: never a formula
 
 
 def participants_xlsx(events: QuerySet[Event] | list[Event], *, user: User) -> bytes:

@@ -223,7 +223,7 @@ class EventMaterial(models.Model):
     event = models.ForeignKey(
         Event, verbose_name=_("event"), on_delete=models.CASCADE, related_name="materials"
     )
-    title = models.CharField(_("title"), max_length=200)
+    title = models.CharField(pgettext_lazy("heading", "title"), max_length=200)
     file = models.FileField(
         _("file"),
         upload_to="events/materials/%Y/",
@@ -402,7 +402,7 @@ class AnnouncementAttachment(models.Model):
         on_delete=models.CASCADE,
         related_name="attachments",
     )
-    title = models.CharField(_("title"), max_length=200)
+    title = models.CharField(pgettext_lazy("heading", "title"), max_length=200)
     file = models.FileField(
         _("file"),
         upload_to="events/announcements/%Y/",

@@ -11,7 +11,7 @@ from django.db.models import Count, Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
-from municipalities.models import Membership, User
+from municipalities.models import ContactPerson, ContactRole, Membership, User
 from municipalities.scoping import may_view
 
 from .models import (
@@ -124,6 +124,31 @@ def announcement_list_for(*, user: User) -> QuerySet[Announcement]:
         )
         .order_by("-published_at")
     )
+
+
+def announcement_recipients(*, announcement: Announcement) -> list[tuple[str, str]]:
+    """Who "Publish and e-mail" tells: (address, language) of the active contact persons of
+    the season's active members, each address once. The rule of both the confirmation page
+    (`announcement_recipients_for`) and the sending service."""
+    contacts = ContactPerson.objects.filter(
+        municipality__memberships__season=announcement.season,
+        municipality__memberships__status="active",
+        role=ContactRole.CONTACT_PERSON,
+        is_active=True,
+    ).exclude(email="")
+    return list(
+        contacts.values_list("email", "municipality__preferred_language")
+        .distinct()
+        .order_by("email")
+    )
+
+
+def announcement_recipients_for(*, user: User, announcement: Announcement) -> list[tuple[str, str]]:
+    """The recipients for the staff member who is about to send: nobody when the announcement
+    was e-mailed already (it is not sent twice) or the user may not change announcements."""
+    if announcement.emailed_at is not None or not user.has_perm("events.change_announcement"):
+        return []
+    return announcement_recipients(announcement=announcement)
 
 
 def announcement_for(*, user: User, pk: int) -> Announcement:

@@ -8,6 +8,7 @@ from django.views.decorators.http import require_safe
 
 from municipalities.models import Season
 from municipalities.scoping import may_view
+from uso_portal import spreadsheets
 
 from . import exports
 from .models import Event, Registration
@@ -35,7 +36,7 @@ def participants_export(request: HttpRequest, pk: int, fmt: str) -> HttpResponse
     if fmt == "csv":
         return _download(
             exports.participants_csv(event, user=request.user),
-            "text/csv; charset=utf-8",
+            spreadsheets.CSV_CONTENT_TYPE,
             f"participants-{pk}.csv",
         )
     content = exports.participants_xlsx([event], user=request.user)

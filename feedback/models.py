@@ -38,6 +38,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from municipalities.models import ContactPerson, Municipality, Season
 from municipalities.scoping import MunicipalityScopedQuerySet
@@ -149,7 +150,7 @@ class Survey(models.Model):
         related_name="feedback_survey",
     )
     subject_kind = models.CharField(_("kind"), max_length=30, editable=False)
-    title = models.CharField(_("title"), max_length=250, editable=False)
+    title = models.CharField(pgettext_lazy("heading", "title"), max_length=250, editable=False)
     held_on = models.DateField(_("held on"), editable=False)
     # A workshop's municipality; empty for an event (the network's).
     municipality = models.ForeignKey(

@@ -13,7 +13,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Avg, Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Avg, Count, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from events.models import EventKind
@@ -130,6 +130,7 @@ class KindSummary:
     surveys: int = 0
     invited: int = 0
     answered: int = 0
+    responses: int = 0
     worth: list[int] = field(default_factory=list)
     statements: list[int] = field(default_factory=list)
     comments: list[str] = field(default_factory=list)
@@ -180,6 +181,7 @@ def summarise_by_kind(surveys: QuerySet[Survey]) -> list[KindSummary]:
     )
     for survey_id, worth, scores, comments in responses:
         summary = kind_of[survey_id]
+        summary.responses += 1
         if worth is not None:
             summary.worth.append(worth)
         summary.statements.extend(v for v in scores.values() if v in SCALE)
@@ -219,6 +221,6 @@ def dashboard_feedback_panel(user: User, membership) -> dict | None:
     if membership is None or not user.is_municipal_contact:
         return None
     surveys = Survey.objects.visible_to(user).filter(season_id=membership.season_id)
-    has_any = surveys.filter(Exists(Response.objects.filter(survey=OuterRef("pk"))))
-    summaries = summarise_by_kind(surveys) if has_any.exists() else []
-    return {"summaries": summaries} if summaries else None
+    # shown once someone has answered: the summaries count the answers (no query to ask first)
+    summaries = summarise_by_kind(surveys)
+    return {"summaries": summaries} if any(s.responses for s in summaries) else None

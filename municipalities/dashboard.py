@@ -48,3 +48,12 @@ def panels_for(user: User, membership: Membership | None) -> list[RenderedPanel]
         if context is not None:
             rendered.append(RenderedPanel(panel.template, context))
     return rendered
+
+
+def shared(membership: Membership, key: str, compute: Callable[[], object]):
+    """A value several panels need, computed once per dashboard request: kept on the
+    membership, which the dashboard fetches afresh for every request."""
+    values = membership.__dict__.setdefault("_dashboard_shared", {})
+    if key not in values:
+        values[key] = compute()
+    return values[key]

@@ -382,7 +382,7 @@ class ContactPerson(models.Model):
     name = models.CharField(_("name"), max_length=200)
     email = models.EmailField(_("e-mail address"), blank=True)
     phone = models.CharField(_("phone"), max_length=40, blank=True)
-    title = models.CharField(_("title"), max_length=200, blank=True)
+    title = models.CharField(pgettext_lazy("job title", "title"), max_length=200, blank=True)
     role = models.CharField(
         _("role"), max_length=20, choices=ContactRole.choices, default=ContactRole.CONTACT_PERSON
     )
@@ -524,7 +524,7 @@ class SeasonTheme(models.Model):
 
 
 class MembershipStatus(models.TextChoices):
-    ACTIVE = "active", _("Active")
+    ACTIVE = "active", pgettext_lazy("membership status", "Active")
     ENDED = "ended", _("Ended")
 
 
@@ -581,6 +581,9 @@ class Membership(models.Model):
         verbose_name = _("membership")
         verbose_name_plural = _("memberships")
         ordering = ["-season__start_date", "municipality__name_fi"]
+        permissions = [
+            ("view_usage_matrix", _("Can see the members' use of the season (usage matrix)")),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["municipality", "season"],

@@ -36,6 +36,7 @@ hand, so the portal and the admin cannot disagree. `visible_to(user)` knows the 
 | Invoice, InvoiceLine | own, issued | (no permission) | view_all_municipalities |
 | IndicatorValue (the analyses) | own | municipalities responsible for | view_all_municipalities |
 | Report (analysis report PDFs) | own | municipalities responsible for | view_all_municipalities |
+| SeasonReport (season reports) | own | memberships responsible for | view_all_municipalities |
 | Survey, Response (feedback) | own workshops' | of it or its workshop | view_all_municipalities |
 | Invitation (feedback) | own | (no permission) | view_all_municipalities |
 
@@ -131,6 +132,7 @@ RULES: dict[str, Rule] = {
     ),
     "analysis.IndicatorValue": Rule(),
     "analysis.Report": Rule(),
+    "usage.SeasonReport": Rule(responsible=("membership__responsible_consultant",)),
     # Feedback: an event's survey has no municipality (network staff and its consultant only).
     "feedback.Survey": Rule(responsible=_SURVEY),
     "feedback.Invitation": Rule(),

@@ -11,7 +11,7 @@ from django.views.decorators.http import require_POST
 
 from . import dashboard, selectors, services
 from .forms import ContactPersonForm
-from .models import ContactPerson
+from .models import ContactPerson, Season
 from .permissions import municipal_contact_required
 
 
@@ -19,10 +19,14 @@ from .permissions import municipal_contact_required
 def dashboard_view(request: HttpRequest) -> HttpResponse:
     user = request.user
     if not user.is_municipal_contact:
-        return render(request, "municipalities/staff_home.html")
+        may_see_usage = user.has_perm("municipalities.view_usage_matrix")
+        season = Season.objects.current() if may_see_usage else None
+        return render(request, "municipalities/staff_home.html", {"usage_season": season})
     membership = selectors.membership_current_for(user=user)
+    # the membership comes with its municipality: no second query for it
+    municipality = membership.municipality if membership else selectors.municipality_for(user=user)
     context = {
-        "municipality": selectors.municipality_for(user=user),
+        "municipality": municipality,
         "membership": membership,
         "contacts": selectors.contact_person_list_for(user=user).filter(is_active=True),
         "panels": dashboard.panels_for(user, membership),

@@ -189,8 +189,8 @@ def one_of_each(
     """One row of every municipality-scoped model for `membership`'s municipality (label →
     row), written directly: a scheduled workshop with a step, a file and a comment, a quota
     grant, a registration of `person` to `event`, a travel cost, an issued invoice with a line,
-    a calendar feed, a population figure, an indicator value, a stored analysis report and the
-    workshop's feedback survey with an invitation of `person` and an answer. `by` records what
+    a calendar feed, a population figure, an indicator value, stored analysis and season reports,
+    the workshop's feedback survey with an invitation of `person` and an answer. `by` records what
     a user records (travel cost, upload, step, comment); `existing` gives rows already made (an
     invoice, a feed) by label."""
     existing = existing or {}
@@ -201,6 +201,7 @@ def one_of_each(
     from billing.storage import get_document_storage
     from events.models import CalendarFeed
     from municipalities.models import InvoicingDetailsConfirmation
+    from usage.models import SeasonReport
     from workshops.models import WorkshopTransition
 
     from .billing.factories import TravelCostFactory, stored_invoice
@@ -281,6 +282,14 @@ def one_of_each(
             status=ReportStatus.READY,
             file=get_document_storage().save(
                 f"analysis/test/{municipality.code}.pdf", ContentFile(f"%PDF {name}".encode())
+            ),
+        ),
+        "usage.SeasonReport": SeasonReport.objects.create(
+            membership=membership,
+            language="fi",
+            status=ReportStatus.READY,
+            file=get_document_storage().save(
+                f"season-reports/test/{municipality.code}.pdf", ContentFile(b"%PDF season")
             ),
         ),
     }

@@ -26,6 +26,7 @@ from municipalities.models import ContactPerson, Membership
 from outbox.models import Message
 from tests.auth import login
 from tests.plugins.fetch_mode import lazy_fetch_allowed
+from usage.models import SeasonReport, SeasonReportBatch
 from uso_portal.uploads import private_storage
 from workshops.models import Comment, Deliverable, DeliverableKind, QuotaGrant, Workshop
 from workshops.selectors import quota_for
@@ -273,6 +274,37 @@ def source_without_values(network):
     return Source.objects.create(code="q-unused", name_fi="Käyttämätön", licence_fi="–"), {}
 
 
+def stored_season_report(network):
+    from .test_permission_matrix import stored_season_report as stored
+
+    report = stored(network.membership_a)
+    return report, {"file": report.file}
+
+
+def season_report_kept(network, report, state):
+    from billing.storage import get_document_storage
+
+    assert get_document_storage().exists(state["file"])  # a voucher of what the member got
+
+
+def season_report_batch(network):
+    from usage.models import SeasonReportBatch
+
+    report, state = stored_season_report(network)
+    batch = SeasonReportBatch.objects.create(
+        season=network.membership_a.season, created_by=network.staff, status="finished"
+    )
+    report.batch = batch
+    report.save()
+    return batch, {**state, "report": report}
+
+
+def batch_record_kept(network, batch, state):
+    state["report"].refresh_from_db()
+    assert state["report"].batch_id == batch.pk  # who produced the reports stays on record
+    season_report_kept(network, batch, state)
+
+
 CASES = [
     Case("registration", Registration, full_event, False, seats_unchanged),
     Case("event-with-registrations", Event, event_with_registrations, False, event_still_there),
@@ -303,6 +335,8 @@ CASES = [
     Case("indicator-value-used", IndicatorValue, used_value, True, the_other_value_is_used),
     Case("source-with-values", Source, source_with_values, False, values_kept),
     Case("source-without-values", Source, source_without_values, True, nothing),
+    Case("season-report", SeasonReport, stored_season_report, False, season_report_kept),
+    Case("season-report-batch", SeasonReportBatch, season_report_batch, False, batch_record_kept),
 ]
 COVERED = {
     Registration,
@@ -318,6 +352,8 @@ COVERED = {
     ContactPerson,
     IndicatorValue,
     Source,
+    SeasonReport,
+    SeasonReportBatch,
 }
 
 

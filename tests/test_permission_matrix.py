@@ -73,6 +73,29 @@ def stored_report(membership):
     )
 
 
+def season_report_batch(w):
+    from usage.models import SeasonReportBatch
+
+    return SeasonReportBatch.objects.create(season=w.membership_a.season, created_by=w.staff)
+
+
+def stored_season_report(membership):
+    """A ready season report of the membership, its file stored."""
+    from django.core.files.base import ContentFile
+
+    from billing.storage import get_document_storage
+    from usage.models import SeasonReport
+    from uso_portal.batches import DocumentStatus
+
+    name = get_document_storage().save(
+        f"season-reports/test/{membership.municipality.code}.pdf", ContentFile(b"%PDF-1.7 test")
+    )
+    report = SeasonReport.objects.filter(membership=membership).first()
+    return report or SeasonReport.objects.create(
+        membership=membership, language="fi", status=DocumentStatus.READY, file=name
+    )
+
+
 def offer_a(w):
     """A's offer of the next season (B is not offered it: 404); made once per test."""
     from municipalities.models import Offer
@@ -248,6 +271,16 @@ MATRIX = {
     "feedback:season_results": (lambda w: {"slug": "2021-2022"}, "get", ANALYSTS),
     "feedback:survey_results": (lambda w: {"pk": workshop_survey(w).pk}, "get", ANALYSTS),
     "feedback:survey_send": (lambda w: {"slug": "2021-2022"}, "post", {**SEES_ALL, "staff": 302}),
+    # network staff and consultants (their own municipalities' rows); not finance
+    "usage:matrix": (lambda w: {"slug": "2021-2022"}, "get", ANALYSTS),
+    "usage:matrix_xlsx": (lambda w: {"slug": "2021-2022"}, "get", ANALYSTS),
+    # The season reports: a member's own for its contacts, its consultant and network staff.
+    "season_reports:download": (
+        lambda w: {"pk": stored_season_report(w.membership_a).pk},
+        "get",
+        ANALYSIS_A,
+    ),
+    "season_reports:progress": (lambda w: {"pk": season_report_batch(w).pk}, "get", SEES_ALL),
 }
 
 

@@ -46,6 +46,7 @@ from events.models import CalendarFeed, EventSeries
 from municipalities.models import InvoicingDetailsConfirmation, Membership
 from outbox.services import message_queue
 from tests.auth import login
+from usage.models import SeasonReport, SeasonReportBatch
 from workshops.models import WorkshopStatus, WorkshopTransition
 
 from .billing.factories import TravelCostFactory, series, stored_invoice
@@ -125,9 +126,12 @@ def dashboard_row(w: Scene, i: int) -> list[str]:
     _feedback_on(workshop, i)  # the feedback panel (its highlights: a few comments only)
     event = EventFactory(season=w.season, title_fi=f"QE{i:02d}")
     RegistrationFactory(event=event, contact_person=w.contact_person_a)
+    # the entitlement panel: a held event with A's participant present
+    held = PastEventFactory(season=w.season, title_fi=f"QH{i:02d}")
+    RegistrationFactory(event=held, contact_person=w.contact_person_a, attendance="present")
     AnnouncementFactory(season=w.season, title_fi=f"QA{i:02d}")
     stored_invoice(own_membership(w, i), number=f"9{i:06d}")
-    return [f"QC{i:02d}", f"QT{i:02d}", f"QW{i:02d}"]
+    return [f"QC{i:02d}", f"QT{i:02d}", f"QW{i:02d}", f"QH{i:02d}"]
 
 
 def contact_row(w: Scene, i: int) -> list[str]:
@@ -220,6 +224,17 @@ def network_workshop_row(w: Scene, i: int) -> list[str]:
 def membership_row(w: Scene, i: int) -> list[str]:
     workshop = WorkshopFactory(membership=member(w, i), title=f"QW{i:02d}", topic=topic(w, i))
     QuotaGrantFactory(membership=workshop.membership, granted_by=w.staff)
+    return [f"QK{i:02d}"]
+
+
+def usage_member_row(w: Scene, i: int) -> list[str]:
+    """A member with a workshop, a grant and a participant present at a held event."""
+    membership = member(w, i)
+    WorkshopFactory(membership=membership, title=f"QW{i:02d}", topic=topic(w, i))
+    QuotaGrantFactory(membership=membership, granted_by=w.staff)
+    person = ContactPersonFactory(municipality=membership.municipality)
+    event = PastEventFactory(season=w.season, title_fi=f"QH{i:02d}")
+    RegistrationFactory(event=event, contact_person=person, attendance="present")
     return [f"QK{i:02d}"]
 
 
@@ -455,6 +470,9 @@ PAGES = [
     Page("workshops:consultant_home", "consultant", membership_row),
     Page("workshops:season_overview", "staff", membership_row, SEASON),
     Page("workshops:season_overview_xlsx", "staff", membership_row, SEASON),
+    Page("usage:matrix", "staff", usage_member_row, SEASON),
+    Page("usage:matrix", "consultant", usage_member_row, SEASON),
+    Page("usage:matrix_xlsx", "staff", usage_member_row, SEASON),
     Page("billing:invoice_list", "contact_a", own_invoice_row),
     Page("billing:invoice_list", "finance", network_invoice_row),
     Page(
@@ -528,6 +546,8 @@ PORTAL_NOT_APPLICABLE = {
     "billing:batch_progress": f"{ONE_OBJECT} (the batch's counters)",
     "analysis:report_batch_progress": f"{ONE_OBJECT} (the batch's counters)",
     "analysis:report_download": "one stored file",
+    "season_reports:progress": f"{ONE_OBJECT} (the batch's counters)",
+    "season_reports:download": "one stored file",
 }
 
 
@@ -740,6 +760,12 @@ ADMIN_ROWS: dict[str, Callable[[Scene, int], object]] = {
     ),
     "analysis.Report": lambda w, i: Report.objects.create(
         municipality=member(w, i).municipality, season=w.season, language="fi"
+    ),
+    "usage.SeasonReportBatch": lambda w, i: SeasonReportBatch.objects.create(
+        season=_season(i), created_by=w.staff, membership=member(w, i) if i % 2 else None
+    ),
+    "usage.SeasonReport": lambda w, i: SeasonReport.objects.create(
+        membership=member(w, i), language="sv" if i % 2 else "fi"
     ),
     "billing.FeeSchedule": lambda w, i: _schedule(i),
     "billing.FeeTier": lambda w, i: _schedule(i).tiers.get(),

@@ -83,6 +83,7 @@ VISIBLE: dict[str, dict[str, str]] = {
     "billing.InvoiceLine": {**OWN, "staff": "ABCD", "finance": "ABCD"},
     "analysis.IndicatorValue": {**OWN, **RESPONSIBLE, "staff": "ABC"},  # the analyses
     "analysis.Report": {**OWN, **RESPONSIBLE, "staff": "ABC"},  # finance: no permission
+    "usage.SeasonReport": {**OWN, **RESPONSIBLE, "staff": "ABC"},  # finance: no permission
     # workshops' surveys and their answers; invitations: consultants and finance no permission
     "feedback.Survey": {**OWN, **RESPONSIBLE, "staff": "ABC"},
     "feedback.Invitation": {**OWN, "staff": "ABC"},
@@ -93,6 +94,8 @@ VISIBLE: dict[str, dict[str, str]] = {
 NOT_SCOPED = {
     "municipalities.User": "logins: network staff manage users by permission; contacts see none",
     "analysis.Neighbour": "public geography (which municipalities border which), like Municipality",
+    "usage.SeasonReportBatch": "network staff's batch of a season (by permission); its reports "
+    "are scoped",
 }
 
 
@@ -417,7 +420,8 @@ def _first_sheet(response) -> str:
 
 def _register(response) -> str:
     with zipfile.ZipFile(io.BytesIO(response.content)) as archive:
-        rows = csv.reader(io.StringIO(archive.read("register.csv").decode()))
+        text = archive.read("register.csv").decode("utf-8-sig")
+        rows = csv.reader(io.StringIO(text, newline=""), delimiter=";")
         return "\n".join(",".join(row) for row in rows)
 
 
@@ -570,6 +574,21 @@ LIST_PAGES = [
         text=_first_sheet,
     ),
     ListPage(
+        "usage:matrix",
+        "municipalities.Membership",
+        NAME,
+        SEASON,
+        refused={**STAFF_ONLY, "finance": 403},
+    ),
+    ListPage(
+        "usage:matrix_xlsx",
+        "municipalities.Membership",
+        NAME,
+        SEASON,
+        refused={**STAFF_ONLY, "finance": 403},
+        text=_xlsx,
+    ),
+    ListPage(
         "feedback:season_results",
         "feedback.Survey",
         lambda survey: survey.title,
@@ -667,6 +686,7 @@ DETAIL_PAGES = [
         "analysis.Report",
         lambda row: {"code": row.municipality.code, "pk": row.pk},
     ),
+    DetailPage("season_reports:download", "usage.SeasonReport", lambda row: {"pk": row.pk}),
     DetailPage("municipalities:offer_detail", "municipalities.Offer", lambda row: {"pk": row.pk}),
     DetailPage("municipalities:offer_letter", "municipalities.Offer", lambda row: {"pk": row.pk}),
     DetailPage(
@@ -747,6 +767,7 @@ NOT_SCOPED_PAGES = {
     "analysis:analysis_pdf": "the lookup of analysis:analysis_detail (municipality_for)",
     "billing:batch_progress": "a season's billing batch (network-wide)",
     "analysis:report_batch_progress": "a season's batch of analysis reports (network-wide)",
+    "season_reports:progress": "a season's batch of season reports (network-wide)",
     "feedback:answer": "one invitation by its signed token, no login (tests/feedback)",
     "feedback:survey_send": "surveys the network's programme; staff only (tests/feedback)",
 }
@@ -765,7 +786,9 @@ def test_every_portal_url_is_checked_or_says_why_not():
 
 # --- Nothing can be forgotten ---------------------------------------------------------------------
 
-PROJECT_APPS = ("municipalities", "events", "workshops", "billing", "analysis", "feedback")
+PROJECT_APPS = (
+    "municipalities", "events", "workshops", "billing", "analysis", "feedback", "usage",
+)  # fmt: skip
 
 
 def _reaches_municipality(model, depth: int = 4, seen=()) -> bool:

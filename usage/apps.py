@@ -8,3 +8,13 @@ class UsageConfig(AppConfig):
 
     name = "usage"
     verbose_name = _("Season usage")
+
+    def ready(self) -> None:
+        from municipalities.dashboard import Panel, register_panel
+
+        from .dashboard import entitlement_panel
+
+        register_panel(Panel(17, "usage/panel.html", entitlement_panel))
+        from .reports import batches, tasks  # noqa: F401 - tasks: registers the resumable one
+
+        batches.RUNNER.connect("season reports")

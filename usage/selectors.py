@@ -18,6 +18,7 @@ from django.utils import timezone
 from events.models import Attendance, Event, EventKind, EventStatus, RegistrationStatus
 from municipalities.models import Membership, Season
 from workshops.models import COUNTED_STATUSES, WorkshopStatus
+from workshops.selectors import Quota
 
 QUOTA_FIELDS = {
     EventKind.THEME_SEMINAR: "theme_seminar_quota",
@@ -174,17 +175,24 @@ def workshop_usage(season: Season, extra: int, by_status: dict[str, int]) -> Wor
     )
 
 
-def entitlements_for(membership: Membership, now: datetime.datetime | None = None) -> Entitlements:
+def entitlements_for(
+    membership: Membership, now: datetime.datetime | None = None, *, quota: Quota | None = None
+) -> Entitlements:
     """The membership's entitlements against use (three queries: the season's events with the
-    municipality's counts, the workshop grants, the workshops by status)."""
+    municipality's counts, the workshop grants, the workshops by status; one when the
+    membership's workshop `quota` is given, as the dashboard has it already)."""
     now = now or timezone.now()
     season = membership.season
     events = _events_with_counts(season, membership.municipality_id)
     held = held_event_rows(events, now)
-    extra = membership.quota_grants.aggregate(extra=Sum("extra"))["extra"] or 0
-    by_status = dict(
-        membership.workshops.values_list("status").annotate(count=Count("id")).order_by()
-    )
+    if quota is not None:
+        extra = quota.total - season.workshops_per_member
+        by_status = quota.by_status
+    else:
+        extra = membership.quota_grants.aggregate(extra=Sum("extra"))["extra"] or 0
+        by_status = dict(
+            membership.workshops.values_list("status").annotate(count=Count("id")).order_by()
+        )
     return Entitlements(
         membership=membership,
         kinds=kind_usages(events, held, season, now),

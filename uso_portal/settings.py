@@ -196,6 +196,8 @@ LANGUAGES = [
     ("en", _("English")),
 ]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# Finland-Swedish short dates (1.1.2021); the rest of the formats are Django's.
+FORMAT_MODULE_PATH = ["uso_portal.formats"]
 USE_I18N = True
 TIME_ZONE = "Europe/Helsinki"
 USE_TZ = True
@@ -233,6 +235,9 @@ _smtp_options = {
     "use_ssl": _email.get("EMAIL_USE_SSL"),
     "timeout": _email.get("EMAIL_TIMEOUT", 30),
 }
+if DEBUG and _email["EMAIL_BACKEND"] == "django.core.mail.backends.console.EmailBackend":
+    # `make run`: the text of each e-mail decoded, so its links can be copied from the terminal.
+    _email["EMAIL_BACKEND"] = "uso_portal.mail_console.EmailBackend"
 MAILERS = {
     "default": {
         "BACKEND": _email["EMAIL_BACKEND"],
@@ -285,6 +290,8 @@ SECURE_HSTS_PRELOAD = _secure
 _secure_cookies = env("SECURE_COOKIES") if env("SECURE_COOKIES") is not None else _secure
 SESSION_COOKIE_SECURE = _secure_cookies
 CSRF_COOKIE_SECURE = _secure_cookies
+# An expired form gets the portal's page that says so, not Django's raw 403.
+CSRF_FAILURE_VIEW = "uso_portal.errors.csrf_failure"
 LANGUAGE_COOKIE_SECURE = _secure_cookies
 SESSION_COOKIE_HTTPONLY = True
 LANGUAGE_COOKIE_SAMESITE = "Lax"

@@ -11,10 +11,15 @@ through `cell()` (CSV) or `uso_portal.xlsx` (XLSX, which uses `xlsx_cell()`):
 - Control characters that XML 1.0 forbids (openpyxl's ILLEGAL_CHARACTERS_RE: NUL, backspace,
   escape …) are dropped, in both formats; tab and line breaks are kept.
 - Numbers, decimals and dates the portal computed are not text and pass unchanged.
+
+`csv_bytes()` writes every CSV export the way Finnish Excel opens it: semicolon-separated,
+UTF-8 with a byte order mark. Every CSV is offered next to an XLSX, which comes first.
 """
 
 from __future__ import annotations
 
+import csv
+import io
 import re
 from collections.abc import Iterable
 
@@ -51,3 +56,19 @@ def row(values: Iterable[object]) -> list[object]:
 
 def rows(values: Iterable[Iterable[object]]) -> list[list[object]]:
     return [row(line) for line in values]
+
+
+# CSV as Finnish Excel opens it by double-click: its list separator is the semicolon (the comma
+# is the decimal separator), and without a byte order mark it reads the file as Windows-1252.
+CSV_DELIMITER = ";"
+CSV_ENCODING = "utf-8-sig"  # UTF-8 with BOM
+CSV_CONTENT_TYPE = "text/csv; charset=utf-8"
+
+
+def csv_bytes(header: Iterable[object], lines: Iterable[Iterable[object]]) -> bytes:
+    """A CSV file: semicolon-separated, UTF-8 with BOM, every cell through `cell()`."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=CSV_DELIMITER, lineterminator="\r\n")
+    writer.writerow(row(header))
+    writer.writerows(rows(lines))
+    return buffer.getvalue().encode(CSV_ENCODING)

@@ -48,6 +48,8 @@ auth_patterns = [
 
 # Django's own 400s (too many fields, a bad Host header) on the portal's page.
 handler400 = "uso_portal.guards.bad_request"
+# The branded 500 page with the request context (CSRF token, language), static if that fails.
+handler500 = "uso_portal.errors.server_error"
 
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
@@ -60,4 +62,6 @@ urlpatterns = [
     path("", include("billing.urls")),
     path("", include("analysis.urls")),
     path("", include("feedback.urls")),
+    path("", include("usage.urls")),
+    path("", include("usage.reports.urls")),
 ]

@@ -108,7 +108,7 @@ class Workshop(models.Model):
         _("other topic"), max_length=200, blank=True, help_text=_("When no listed topic fits.")
     )
     audiences = models.JSONField(_("audiences"), default=list, validators=[validate_audiences])
-    title = models.CharField(_("title"), max_length=200)
+    title = models.CharField(pgettext_lazy("heading", "title"), max_length=200)
     goals = models.TextField(_("goals"), blank=True)
     description = models.TextField(_("description"), blank=True)
     responsible_consultant = models.ForeignKey(
@@ -266,7 +266,7 @@ class Deliverable(models.Model):
     kind = models.CharField(
         _("kind"), max_length=10, choices=DeliverableKind.choices, default=DeliverableKind.MATERIAL
     )
-    title = models.CharField(_("title"), max_length=200)
+    title = models.CharField(pgettext_lazy("heading", "title"), max_length=200)
     file = models.FileField(
         _("file"),
         upload_to="workshops/%Y/",

@@ -15,7 +15,7 @@ from django.db.models import Count, Prefetch, QuerySet, Sum
 from django.http import Http404
 from django.utils import timezone
 
-from municipalities import scoping
+from municipalities import dashboard, scoping
 from municipalities.models import Membership, Season, User
 
 from .models import (
@@ -88,14 +88,19 @@ class Quota:
         return max(self.total - self.used, 0)
 
 
-def quota_for(membership: Membership) -> Quota:
-    """Workshops of a membership: the season's allowance plus staff grants, and their use."""
+def quota_for(membership: Membership, *, workshops: list[Workshop] | None = None) -> Quota:
+    """Workshops of a membership: the season's allowance plus staff grants, and their use.
+    Given all the membership's `workshops` (with their status), it counts them instead of
+    asking the database (one query instead of two)."""
     granted = membership.quota_grants.aggregate(extra=Sum("extra"))["extra"] or 0
-    by_status = dict(
-        membership.workshops.values_list("status")
-        .annotate(count=Count("id"))
-        .values_list("status", "count")
-    )
+    if workshops is not None:
+        by_status = dict(Counter(workshop.status for workshop in workshops))
+    else:
+        by_status = dict(
+            membership.workshops.values_list("status")
+            .annotate(count=Count("id"))
+            .values_list("status", "count")
+        )
     used = sum(count for status, count in by_status.items() if status in COUNTED_STATUSES)
     return Quota(
         total=membership.season.workshops_per_member + granted, used=used, by_status=by_status
@@ -195,15 +200,29 @@ def season_totals(rows: list[MembershipRow]) -> dict:
     }
 
 
+def dashboard_workshops(user: User, membership: Membership) -> tuple[list[Workshop], Quota]:
+    """The contact's workshops of the membership and its quota counted from them (two
+    queries), computed once per dashboard request: the workshops panel and the entitlement
+    panel share them."""
+
+    def compute() -> tuple[list[Workshop], Quota]:
+        # the panel lists titles, statuses and dates: the rest stays in the database
+        workshops = list(
+            workshop_list_for(user=user)
+            .filter(membership=membership)
+            .select_related(None)
+            .only("pk", "title", "status", "starts_at")
+            .order_by("starts_at", "created_at")
+        )
+        # a contact sees all their municipality's workshops: the quota counts them
+        own = user.municipality_id == membership.municipality_id
+        return workshops, quota_for(membership, workshops=workshops if own else None)
+
+    return dashboard.shared(membership, "workshops", compute)
+
+
 def dashboard_panel(user: User, membership: Membership | None) -> dict | None:
     if membership is None:
         return None
-    # the panel lists titles, statuses and dates: the rest stays in the database
-    workshops = list(
-        workshop_list_for(user=user)
-        .filter(membership=membership)
-        .select_related(None)
-        .only("pk", "title", "status", "starts_at")
-        .order_by("starts_at", "created_at")
-    )
-    return {"quota": quota_for(membership), "workshops": workshops}
+    workshops, quota = dashboard_workshops(user, membership)
+    return {"quota": quota, "workshops": workshops}

@@ -14,6 +14,7 @@ from django.db import transaction
 from django.db.models import Max, Q
 from django.utils import formats, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from municipalities.models import Membership, MembershipStatus, Season, User
 
@@ -86,6 +87,13 @@ def billing_run(*, season: Season, year: int) -> RunResult:
     return result
 
 
+def line_unit(language: str) -> str:
+    """The unit of a one-off invoice line in the invoice's language (fi "kpl", sv "st"), stored
+    on the line as printed; the Finvoice maps each of them to the UN/ECE code C62."""
+    with translation.override(language):
+        return pgettext("invoice unit", "pcs")
+
+
 def _fee_description(year: int, figure, tier, language: str) -> tuple[str, str]:
     with translation.override(language):
         description = _("USO network participation fee %(year)d") % {"year": year}
@@ -126,7 +134,7 @@ def _annual_fee_draft(membership: Membership, schedule: FeeSchedule, year: int) 
         description=description,
         details=details,
         quantity=Decimal("1"),
-        unit="kpl",
+        unit=line_unit(membership.municipality.preferred_language),
         unit_price=fee,
         net=fee,
         vat_rate=rate,
@@ -192,7 +200,7 @@ def travel_cost_drafts(*, membership: Membership) -> int:
             description=description[:300],
             details=cost.traveller,
             quantity=Decimal("1"),
-            unit="kpl",
+            unit=line_unit(language),
             unit_price=cost.net_amount,
             net=cost.net_amount,
             vat_rate=vat_rate_on(cost.date),  # the travel date is the supply date

@@ -11,9 +11,9 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from municipalities.models import ContactPerson, ContactRole, Municipality, User
+from municipalities.models import Municipality, User
 
-from .. import emails
+from .. import emails, selectors
 from ..models import (
     Announcement,
     CalendarFeed,
@@ -190,15 +190,7 @@ def announcement_publish(*, announcement: Announcement, email: bool) -> int:
         announcement.published_at = timezone.now()
     recipients: list[tuple[str, str]] = []
     if email and announcement.emailed_at is None:
-        contacts = ContactPerson.objects.filter(
-            municipality__memberships__season=announcement.season,
-            municipality__memberships__status="active",
-            role=ContactRole.CONTACT_PERSON,
-            is_active=True,
-        ).exclude(email="")
-        recipients = list(
-            contacts.values_list("email", "municipality__preferred_language").distinct()
-        )
+        recipients = selectors.announcement_recipients(announcement=announcement)
         announcement.emailed_at = timezone.now()
     announcement.save(update_fields=["published_at", "emailed_at"])
     for address, language in recipients:

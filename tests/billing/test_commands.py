@@ -35,8 +35,8 @@ pytestmark = pytest.mark.django_db
 
 SEASON = ["--season", "2021-2022", "--year", "2021"]
 HEADER = (
-    "invoice_number,kind,municipality_code,municipality_name,business_id,invoice_date,due_date,"
-    "reference,net_total,vat_total,gross_total,status"
+    "invoice_number;kind;municipality_code;municipality_name;business_id;invoice_date;due_date;"
+    "reference;net_total;vat_total;gross_total;status"
 )
 
 
@@ -245,9 +245,11 @@ def exported(billing, tmp_path):
 
 
 def test_billing_export_writes_the_register_csv(exported):
-    text = (exported / "register.csv").read_text(encoding="utf-8")
+    content = (exported / "register.csv").read_bytes()
+    assert content.startswith(b"\xef\xbb\xbf")  # UTF-8 with BOM, as Finnish Excel needs
+    text = content.decode("utf-8-sig")
     assert text.splitlines()[0] == HEADER
-    rows = list(csv.DictReader(io.StringIO(text)))
+    rows = list(csv.DictReader(io.StringIO(text, newline=""), delimiter=";"))
     issued = Invoice.objects.exclude(status=InvoiceStatus.DRAFT).order_by("number")
     assert [row["invoice_number"] for row in rows] == [invoice.number for invoice in issued]
     assert Invoice.objects.filter(status=InvoiceStatus.DRAFT).count() == 1
@@ -283,7 +285,8 @@ def test_billing_export_writes_the_register_csv(exported):
 
 
 def test_billing_export_writes_the_same_rows_to_xlsx(exported):
-    rows = list(csv.reader(io.StringIO((exported / "register.csv").read_text(encoding="utf-8"))))
+    text = (exported / "register.csv").read_text(encoding="utf-8-sig")
+    rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=";"))
     sheet = load_workbook(exported / "register.xlsx").active
     cells = [list(row) for row in sheet.iter_rows(values_only=True)]
     assert [str(value) for value in cells[0]] == rows[0]

@@ -172,8 +172,8 @@ def test_the_zip_export_holds_the_register_and_the_documents(network, billed):
         + [f"pdf/{number}.pdf" for number in numbers]
         + [f"finvoice/{number}.xml" for number in numbers]
     )
-    register = archive.read("register.csv").decode().splitlines()
-    assert [row.split(",")[0] for row in register[1:]] == numbers
+    register = archive.read("register.csv").decode("utf-8-sig").splitlines()
+    assert [row.split(";")[0] for row in register[1:]] == numbers
     assert archive.read(f"pdf/{billed.fee_a.number}.pdf") == billed.fee_a.pdf.read()
     assert client_for(network, "contact_a").get(url).status_code == 403
 

@@ -29,7 +29,7 @@ def english():
 
 def read_csv(content: bytes) -> list[list[str]]:
     assert content.startswith(b"\xef\xbb\xbf")  # the BOM Excel needs
-    return list(csv.reader(io.StringIO(content.decode("utf-8-sig"))))
+    return list(csv.reader(io.StringIO(content.decode("utf-8-sig"), newline=""), delimiter=";"))
 
 
 def read_xlsx(content: bytes) -> dict[str, list[list]]:

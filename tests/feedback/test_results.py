@@ -105,9 +105,9 @@ def test_the_contact_sees_their_workshops_feedback_on_the_dashboard(network):
     own = login(Client(), network.contact_a).get(reverse("municipalities:dashboard"))
     other = login(Client(), network.contact_b).get(reverse("municipalities:dashboard"))
 
-    assert "Palaute työpajoistanne" in own.content.decode()
+    assert "Palaute kunnan työpajoista" in own.content.decode()
     assert "Selkeä ja käytännöllinen" in own.content.decode()
-    assert "Palaute työpajoistanne" not in other.content.decode()
+    assert "Palaute kunnan työpajoista" not in other.content.decode()
 
 
 def test_staff_send_the_survey_from_the_season_page(network):
