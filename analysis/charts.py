@@ -15,7 +15,15 @@ from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
 from functools import partial
 from xml.sax.saxutils import escape, quoteattr
 
-__all__ = ["FONT_FAMILY", "STYLES", "SVG_NS", "Series", "line_chart", "nice_ticks"]
+__all__ = [
+    "FONT_FAMILY",
+    "STYLES",
+    "SVG_NS",
+    "Series",
+    "legend_sample",
+    "line_chart",
+    "nice_ticks",
+]
 
 SVG_NS = "http://www.w3.org/2000/svg"
 FONT_FAMILY = "DejaVu Sans, Arial, sans-serif"
@@ -173,6 +181,7 @@ def line_chart(
     show_legend: bool = True,
     tick_count: int = 5,
     year_labels: int | None = None,
+    describe: bool = True,
 ) -> str:
     """Render `series` over the years as an accessible, self-contained SVG line chart.
 
@@ -181,7 +190,8 @@ def line_chart(
     `<desc>`. `show_title=False` keeps the title in `<title>` only (the page has a heading).
     `markers=False` draws the lines only (a lighter SVG for the PDF; the legend keeps them);
     `show_legend=False` leaves the legend to the document (one for many charts); `tick_count`
-    and `year_labels` (at most that many) keep a small chart's text light.
+    and `year_labels` (at most that many) keep a small chart's text light; `describe=False`
+    leaves out the `<desc>` (an `<img>` of the chart has its own `alt`).
     """
     fmt = partial(_fmt, decimals=decimals, number_format=number_format)
     if years is None:
@@ -199,10 +209,10 @@ def line_chart(
         for i, line in enumerate(title_lines)
     ]
     desc_parts = []
-    for s, d in zip(series, data, strict=True):
+    for s, d in zip(series, data, strict=True) if describe else ():
         pairs = "; ".join(f"{y} {no_data_text if d.get(y) is None else fmt(d[y])}" for y in years)
         desc_parts.append(f"{s.label}: {pairs or no_data_text}")
-    desc = ". ".join(desc_parts) + (f" ({unit})" if unit and values else "")
+    desc = ". ".join(desc_parts) + (f" ({unit})" if unit and values and describe else "")
 
     if not values:
         height = max(height, top + 60)
@@ -217,7 +227,7 @@ def line_chart(
             hi = Decimal(0)
         ticks = nice_ticks(lo, hi, tick_count, min_step=Decimal(1).scaleb(-decimals))
         labels = [fmt(t) for t in ticks]
-        left = 10 + max(_text_width(label, 10) for label in labels)
+        left = 10 + max(_text_width(tick_label, 10) for tick_label in labels)
         right = width - 14
 
         # legend rows, below the plot
@@ -247,9 +257,9 @@ def line_chart(
         if unit:
             body.append(_text(8, plot_top - 8, unit, 11))
         grid = []
-        for t, label in zip(ticks, labels, strict=True):
+        for t, tick_label in zip(ticks, labels, strict=True):
             grid.append(_line(left, ypos(t), right, ypos(t), "#8c8c8c" if t == 0 else "#dddddd"))
-            grid.append(_text(left - 5, ypos(t) + 3.5, label, 10, "end"))
+            grid.append(_text(left - 5, ypos(t) + 3.5, tick_label, 10, "end"))
         every = -(-len(years) * 36 // int(right - left))  # year labels at least ~36 px apart
         if year_labels:
             every = max(every, -(-len(years) // year_labels))
@@ -282,27 +292,18 @@ def line_chart(
 
     return (
         f'<svg xmlns="{SVG_NS}" viewBox="0 0 {width} {height}" width="{width}" height="{height}" '
-        f'role="img" aria-labelledby="{uid}-title {uid}-desc">'
+        f'role="img" aria-labelledby="{uid}-title{f" {uid}-desc" if desc else ""}">'
         f'<title id="{uid}-title">{escape(title)}</title>'
-        f'<desc id="{uid}-desc">{escape(desc)}</desc>'
-        f'<rect width="{width}" height="{height}" fill="#ffffff"/>{"".join(body)}</svg>'
+        + (f'<desc id="{uid}-desc">{escape(desc)}</desc>' if desc else "")
+        + f'<rect width="{width}" height="{height}" fill="#ffffff"/>{"".join(body)}</svg>'
     )
 
 
-def legend(entries: list[tuple[str, str]], width: int = 640) -> str:
-    """One legend for several charts drawn with `show_legend=False`: (label, style) pairs."""
-    parts, x, y = [], 4.0, 12.0
-    for label, style in entries:
-        look = STYLES[style]
-        w = 34 + _text_width(label, 11) + 16
-        if x + w > width - 4 and x > 4:
-            x, y = 4.0, y + 18
-        parts.append(_line(x, y, x + 28, y, look.stroke, look.width, look.dash))
-        parts.append(_marker(look, x + 14, y))
-        parts.append(_text(x + 34, y + 4, label, 11))
-        x += w
-    height = int(y + 10)
+def legend_sample(style: str) -> str:
+    """The line and marker of one kind of series, without text: a document's legend puts its
+    label beside it (WeasyPrint sets SVG text letter by letter, HTML text by the line)."""
+    look = STYLES[style]
     return (
-        f'<svg xmlns="{SVG_NS}" viewBox="0 0 {width} {height}" width="{width}" height="{height}"'
-        f' aria-hidden="true">{"".join(parts)}</svg>'
+        f'<svg xmlns="{SVG_NS}" viewBox="0 0 30 12" width="30" height="12" aria-hidden="true">'
+        f"{_line(1, 6, 29, 6, look.stroke, look.width, look.dash)}{_marker(look, 15, 6)}</svg>"
     )

@@ -11,7 +11,7 @@ from django.utils import formats, timezone, translation
 from django.utils.html import escape
 from django.utils.translation import gettext as _
 
-from .charts import Series, legend, line_chart
+from .charts import Series, legend_sample, line_chart
 from .definitions import DERIVED
 from .selectors import (
     DEFAULT_PEER_GROUP,
@@ -75,16 +75,16 @@ def as_image(svg: str, alt: str = "") -> str:
     return f'<img alt="{escape(alt)}" src="data:image/svg+xml;base64,{data}">'
 
 
-def legend_for(municipality_name: str) -> str:
-    return legend(
-        [
-            (municipality_name, "municipality"),
-            (_("Network median"), "network"),
-            (_("Comparison group, median"), "peers"),
-            (_("All municipalities, median"), "national"),
-            (TREND_LABEL(), "trend"),
-        ]
-    )
+def legend_for(municipality_name: str) -> list[dict]:
+    """The PDF's one legend for all its charts: each series' sample (an image) and its label."""
+    entries = [
+        (municipality_name, "municipality"),
+        (_("Network median"), "network"),
+        (_("Comparison group, median"), "peers"),
+        (_("All municipalities, median"), "national"),
+        (TREND_LABEL(), "trend"),
+    ]
+    return [{"sample": as_image(legend_sample(style)), "label": label} for label, style in entries]
 
 
 def chart_for(comparison: Comparison, municipality_name: str, *, pdf: bool = False) -> str:
@@ -107,6 +107,7 @@ def chart_for(comparison: Comparison, municipality_name: str, *, pdf: bool = Fal
         height=170 if pdf else 240,
         tick_count=3 if pdf else 5,
         year_labels=2 if pdf else None,
+        describe=not pdf,
     )
     return as_image(svg, comparison.indicator.name) if pdf else svg
 
@@ -173,7 +174,10 @@ def decorate_item(
         "change_10": signed(comparison.change_10, d),
         "covered": years_covered(comparison),
         "trend": trend_text(comparison),
-        "rows": [
+        # the page's table of every year (the PDF has the figures of the latest year only)
+        "rows": []
+        if pdf
+        else [
             {key: number(value, d) if key != "year" else value for key, value in row.items()}
             for row in comparison.rows
         ],
@@ -273,7 +277,7 @@ def report_context(context, groups, *, for_pdf: bool = False) -> dict:
         "summary_table": decorate_summary(summary),
         "groups": perspectives,
         **dict(zip(("sources", "licences"), sources_of(groups), strict=True)),
-        "legend": as_image(legend_for(name)) if for_pdf else "",
+        "legend": legend_for(name) if for_pdf else [],
     }
 
 
@@ -282,7 +286,7 @@ def render_report_pdf(
 ) -> bytes:
     from weasyprint import HTML
 
-    from billing.pdf import shared_url_fetcher
+    from billing.pdf import shared_font_config, shared_url_fetcher
 
     with translation.override(language):
         html = render_to_string(
@@ -293,7 +297,8 @@ def render_report_pdf(
                 "today": today or timezone.localdate(),
             },
         )
-    return HTML(string=html, base_url=None, url_fetcher=shared_url_fetcher()).write_pdf()
+    document = HTML(string=html, base_url=None, url_fetcher=shared_url_fetcher())
+    return document.write_pdf(font_config=shared_font_config())
 
 
 def report_pdf_for(municipality, season, language: str | None = None) -> bytes:

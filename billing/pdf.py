@@ -9,6 +9,7 @@ import datetime
 import functools
 import logging
 import mimetypes
+import threading
 from decimal import Decimal
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -17,6 +18,7 @@ from urllib.request import url2pathname
 from django.template.loader import render_to_string
 from django.utils import translation
 from weasyprint import HTML
+from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from billing.barcode import barcode_svg
@@ -66,6 +68,18 @@ class RestrictedURLFetcher(URLFetcher):
 @functools.cache
 def shared_url_fetcher() -> RestrictedURLFetcher:
     return RestrictedURLFetcher()
+
+
+_fonts = threading.local()
+
+
+def shared_font_config() -> FontConfiguration:
+    """WeasyPrint's font configuration (fontconfig and Pango's font map), made once per thread
+    instead of once per document (about 4 ms each). The templates declare no `@font-face`, so
+    nothing accumulates in it between documents."""
+    if (config := getattr(_fonts, "config", None)) is None:
+        config = _fonts.config = FontConfiguration()
+    return config
 
 
 @functools.cache

@@ -262,3 +262,10 @@ def test_renders_in_weasyprint_pdf():
     assert "Net migration" in text
     for s in FOUR:
         assert s.label in text
+
+
+def test_describe_false_leaves_the_desc_to_the_image_alt():
+    svg = render(series=FOUR, describe=False)
+    assert not list(svg.iter(f"{NS}desc"))
+    assert svg.get("aria-labelledby").endswith("-title")
+    assert list(render(series=FOUR).iter(f"{NS}desc"))

@@ -126,8 +126,9 @@ def test_a_missing_value_is_a_dash_in_the_report(bundled):
 
     # then: the summary row shows a dash, never a zero
     name = Indicator.objects.get(code=MARGIN).name_fi
-    # the name, its unit in brackets (a line may break inside it), then three dashes
-    assert re.search(rf"{re.escape(name)} \([^)]{{1,40}}\) – – –", text)
+    # the name, its unit in brackets (a line may break inside it), then the latest value and
+    # the changes over five and ten years (one cell): dashes
+    assert re.search(rf"{re.escape(name)} \([^)]{{1,40}}\) – – / –", text)
     assert f"{name} 0 " not in text
 
 
@@ -144,3 +145,23 @@ def test_the_sources_list_each_source_once_and_what_a_figure_was_computed_from()
     text = "A, table (x1); laskettu (B (b2); A, table (x1)); C"
     assert reports._atoms(text) == ["A, table (x1)", "B (b2)", "A, table (x1)", "C"]
     assert reports._atoms("") == []
+
+
+def test_the_pdf_charts_leave_out_what_only_the_page_uses(bundled):
+    import base64
+
+    ylojarvi = Municipality.objects.get(code="980")
+    with translation.override("fi"):
+        _context, groups = analysis_for(
+            municipality=ylojarvi, season=bundled.membership_a.season, peer_group=DEFAULT_PEER_GROUP
+        )
+        in_pdf = reports.decorate(groups, ylojarvi.name, pdf=True)
+        on_page = reports.decorate(groups, ylojarvi.name)
+    images = [item["chart"] for _p, items in in_pdf for item in items if item["chart"]]
+    assert images
+    for image in images:
+        svg = base64.b64decode(re.search(r'base64,([^"]+)"', image).group(1)).decode()
+        assert "<desc" not in svg  # the image's alt names the chart
+    page_charts = [item["chart"] for _p, items in on_page for item in items]
+    assert all("<desc" in chart for chart in page_charts)
+    assert all(item["rows"] for _p, items in on_page for item in items)
