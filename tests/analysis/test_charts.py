@@ -269,3 +269,15 @@ def test_describe_false_leaves_the_desc_to_the_image_alt():
     assert not list(svg.iter(f"{NS}desc"))
     assert svg.get("aria-labelledby").endswith("-title")
     assert list(render(series=FOUR).iter(f"{NS}desc"))
+
+
+@pytest.mark.parametrize("style", ["municipality", "network", "peers", "national", "trend"])
+def test_legend_sample_is_the_series_line_and_marker_without_text(style):
+    from analysis.charts import STYLES, legend_sample
+
+    root = parse(legend_sample(style))
+    assert not list(root.iter(f"{NS}text"))  # the document writes the label beside it
+    (line,) = root.iter(f"{NS}line")
+    assert line.get("stroke") == STYLES[style].stroke
+    markers = [el for el in root if el.tag in {f"{NS}circle", f"{NS}rect", f"{NS}polygon"}]
+    assert len(markers) == (0 if style == "trend" else 1)

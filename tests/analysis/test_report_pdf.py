@@ -165,3 +165,17 @@ def test_the_pdf_charts_leave_out_what_only_the_page_uses(bundled):
     page_charts = [item["chart"] for _p, items in on_page for item in items]
     assert all("<desc" in chart for chart in page_charts)
     assert all(item["rows"] for _p, items in on_page for item in items)
+
+
+def test_the_legend_names_every_series_once_in_the_reports_language(bundled):
+    ylojarvi = Municipality.objects.get(code="980")
+    for language in ("fi", "sv"):
+        _reader, text = text_of(reports.report_pdf_for(ylojarvi, None, language))
+        with translation.override(language):
+            for label in (
+                gettext("Network median"),
+                gettext("Comparison group, median"),
+                gettext("All municipalities, median"),
+                reports.TREND_LABEL(),
+            ):
+                assert text.count(label) == 1, (language, label)
