@@ -24,6 +24,7 @@ from workshops.models import Workshop
 
 from . import services
 from .models import Invitation, QuestionKind, Survey
+from .services import sending
 
 GOOD = [
     "Hyvät puhujat ja konkreettisia esimerkkejä muista kunnista.",
@@ -64,7 +65,7 @@ def _answers(survey: Survey, rng: random.Random) -> dict[int, object]:
 def _survey(*, season, event=None, workshop=None, ended: datetime.datetime, seed: str) -> int:
     """The survey of one event or workshop with its invitations and answers; the number of
     answers."""
-    facts = services._subject_facts(event=event, workshop=workshop)
+    facts = sending._subject_facts(event=event, workshop=workshop)
     sent_at = ended + datetime.timedelta(days=1)
     survey = Survey.objects.create(
         template=services.template_ensure(season=season),
@@ -75,9 +76,9 @@ def _survey(*, season, event=None, workshop=None, ended: datetime.datetime, seed
         **facts,
     )
     invitees = (
-        services._event_invitees(event)
+        sending._event_invitees(event)
         if event is not None
-        else services._workshop_invitees(workshop)
+        else sending._workshop_invitees(workshop)
     )
     rng = _seeded(seed)
     answered = 0

@@ -1,13 +1,4 @@
-"""Writes of the feedback app: surveys sent after an event or workshop, answers, reminders.
-
-Every e-mail is a row of the outbox written in the same transaction as the invitation it
-belongs to (`outbox.services.mail_enqueue`) and sent after commit, so a rolled-back run sends
-nothing and a mail server that is down only delays the messages. Sending is idempotent and
-resumable: a survey is one-to-one with its event or workshop, an invitation is unique per
-person and survey, and a reminder is claimed with a conditional update before it is queued, so
-re-running a command (or two runs at once) never asks anybody twice. See `models` for why an
-answer cannot be linked to the person who gave it.
-"""
+"""Surveys sent after an event or workshop is held, reminders, closing (see the package)."""
 
 from __future__ import annotations
 
@@ -16,128 +7,30 @@ import logging
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.core import signing
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import Q
-from django.urls import reverse
 from django.utils import timezone, translation
-from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from events.models import Attendance, Event, EventStatus, Registration, RegistrationStatus
-from municipalities.models import ContactPerson, ContactRole, Season
-from outbox.services import mail_enqueue, messages_about_delete
+from municipalities.models import ContactPerson, ContactRole
+from outbox.services import mail_enqueue
 from workshops.models import Workshop, WorkshopStatus
 
-from . import defaults
-from .models import (
-    COMMENT_MAX,
-    SCALE,
-    WORKSHOP_KIND,
-    Invitation,
-    Question,
-    QuestionKind,
-    Response,
-    Survey,
-    SurveyTemplate,
-)
+from ..models import WORKSHOP_KIND, Invitation, Response, Survey
+from .links import answer_url
+from .questions import template_ensure
 
 logger = logging.getLogger(__name__)
 
-TOKEN_SALT = "feedback.invitation"  # noqa: S105 (a signing salt, not a secret)
-BALLOT_SALT = "feedback.ballot"
+
 HELD_WORKSHOP = [WorkshopStatus.HELD, WorkshopStatus.REPORTED]
 SUBJECTS = {
     "invitation": gettext_lazy("Your feedback, please: %(title)s"),
     "reminder": gettext_lazy("Reminder – your feedback, please: %(title)s"),
 }
-
-
-class SurveyClosed(Exception):
-    """The survey no longer accepts answers."""
-
-
-class AlreadyAnswered(Exception):
-    """This person has answered already."""
-
-
-# --- Questions ------------------------------------------------------------------------------
-
-
-@transaction.atomic
-def template_ensure(*, season: Season) -> SurveyTemplate:
-    """The season's questions; a season without them gets a copy of the latest earlier
-    season's, or the default set."""
-    template = SurveyTemplate.objects.filter(season=season).first()
-    if template is not None:
-        return template
-    previous = (
-        SurveyTemplate.objects.filter(season__start_date__lt=season.start_date)
-        .order_by("-season__start_date")
-        .prefetch_related("questions")
-        .first()
-    )
-    if previous is not None:
-        template = SurveyTemplate.objects.create(
-            season=season,
-            intro_fi=previous.intro_fi,
-            intro_sv=previous.intro_sv,
-            intro_en=previous.intro_en,
-        )
-        rows = [(q.kind, q.text_fi, q.text_sv, q.text_en) for q in previous.questions.all()]
-    else:
-        template = SurveyTemplate.objects.create(
-            season=season,
-            intro_fi=defaults.INTRO["fi"],
-            intro_sv=defaults.INTRO["sv"],
-            intro_en=defaults.INTRO["en"],
-        )
-        rows = defaults.QUESTIONS
-    Question.objects.bulk_create(
-        Question(template=template, position=10 * (i + 1), kind=kind, text_fi=fi, text_sv=sv,
-                 text_en=en)
-        for i, (kind, fi, sv, en) in enumerate(rows)
-    )  # fmt: skip
-    return template
-
-
-# --- Links and ballots ----------------------------------------------------------------------
-
-
-def _signer() -> signing.Signer:
-    return signing.Signer(salt=TOKEN_SALT, sep=".")
-
-
-def token_for(invitation: Invitation) -> str:
-    """The secret of the invitation's link: its random key, signed."""
-    return _signer().sign(invitation.key.hex)
-
-
-def invitation_for_token(token: str) -> Invitation | None:
-    """The invitation of a link, or None for a link that was not made by the portal."""
-    try:
-        key = _signer().unsign(str(token)[:200])
-    except signing.BadSignature:
-        return None
-    return (
-        Invitation.objects.select_related("survey__template", "survey__event")
-        .filter(key=key)
-        .first()
-    )
-
-
-def ballot_for(invitation: Invitation) -> str:
-    return salted_hmac(BALLOT_SALT, invitation.key.hex, algorithm="sha256").hexdigest()
-
-
-def answer_url(invitation: Invitation) -> str:
-    path = reverse("feedback:answer", kwargs={"token": token_for(invitation)})
-    return f"{settings.PORTAL_BASE_URL}{path}"
-
-
-# --- Sending --------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -376,78 +269,3 @@ def surveys_close(*, now: datetime.datetime | None = None) -> int:
     return Response.objects.filter(survey__closes_at__lte=now, ballot__isnull=False).update(
         ballot=None
     )
-
-
-# --- Answering ------------------------------------------------------------------------------
-
-
-def _clean_text(value: str) -> str:
-    text = "".join(c for c in str(value) if c in "\n\t" or c.isprintable())
-    return text.strip()[:COMMENT_MAX]
-
-
-def response_submit(
-    *,
-    invitation: Invitation,
-    answers: dict[int, object],
-    now: datetime.datetime | None = None,
-) -> Response:
-    """Record one person's answer (`answers`: question pk → 1–5 or a comment). Raises
-    SurveyClosed after the survey's closing time and AlreadyAnswered for a second answer."""
-    now = now or timezone.now()
-    survey = invitation.survey
-    if survey.closes_at <= now:
-        raise SurveyClosed
-    questions = {q.pk: q for q in survey.template.questions.all()}
-    worth, scores, comments = None, {}, {}
-    for pk, value in answers.items():
-        question = questions.get(pk)
-        if question is None or value in (None, ""):
-            continue
-        if question.kind == QuestionKind.COMMENT:
-            text = _clean_text(value)
-            if text:
-                comments[str(pk)] = text
-        elif int(value) in SCALE:
-            if question.kind == QuestionKind.WORTH:
-                worth = int(value)
-            else:
-                scores[str(pk)] = int(value)
-    try:
-        with transaction.atomic():
-            claimed = Invitation.objects.filter(pk=invitation.pk, answered=False).update(
-                answered=True
-            )
-            if not claimed:
-                raise AlreadyAnswered
-            response = Response(
-                survey=survey,
-                ballot=ballot_for(invitation),
-                worth=worth,
-                scores=scores,
-                comments=comments,
-            )
-            response.full_clean(validate_unique=False)
-            response.save(force_insert=True)
-    except IntegrityError as error:  # the ballot's constraint: answered meanwhile
-        raise AlreadyAnswered from error
-    invitation.answered = True
-    return response
-
-
-# --- Retention ------------------------------------------------------------------------------
-
-
-@transaction.atomic
-def comments_anonymize(*, seasons: list[Season], dry_run: bool = False) -> tuple[int, int]:
-    """The participants' retention rule for feedback (called by `anonymize_participants`): the
-    comments of these seasons' surveys are removed (the scores stay, they are statistics), and so
-    are the invitations' addresses and the e-mails about them. Returns (answers with comments
-    removed, invitations cleaned). Idempotent."""
-    responses = Response.objects.filter(survey__season__in=seasons).exclude(comments={})
-    invitations = Invitation.objects.filter(survey__season__in=seasons).exclude(email="")
-    if dry_run:
-        return responses.count(), invitations.count()
-    pks = list(Invitation.objects.filter(survey__season__in=seasons).values_list("pk", flat=True))
-    messages_about_delete(model=Invitation, pks=pks)
-    return responses.update(comments={}), invitations.update(email="")
