@@ -66,7 +66,7 @@ PROGRAMME = [
      EventStatus.HELD, ("Teemaseminaari: toimiva kaksoisjohtaminen", "Temaseminarium: fungerande dubbelt ledarskap",
                         "Theme seminar: working dual leadership")),
     (EventKind.TRUSTEE_TRAINING, "1.12.2021", "09:00", "15:00", EventFormat.HYBRID, Audience.ELECTED_TRUSTEES,
-     EventStatus.HELD, ("Luottamushenkilösparraus: vaikuttava luottamushenkilötyö", "Sparring för förtroendevalda: verkningsfullt förtroendemannaarbete",
+     EventStatus.HELD, ("Luottamushenkilösparraus: vaikuttava luottamushenkilötyö", "Sparring för förtroendevalda: verkningsfullt arbete som förtroendevald",
                         "Trustee coaching: effective work as an elected trustee")),
     (EventKind.THEME_SEMINAR, "16.3.2022", "09:00", "15:00", EventFormat.HYBRID, Audience.BOTH,
      EventStatus.DRAFT, ("Teemaseminaari 4 (alustava)", "Temaseminarium 4 (preliminärt)", "Theme seminar 4 (tentative)")),

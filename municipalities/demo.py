@@ -221,7 +221,7 @@ def load_current_season(context: DemoContext) -> None:
         slug=slug,
         defaults={
             "name_fi": f"USO-kausi {first}–{last}",
-            "name_sv": f"USO-perioden {first}–{last}",
+            "name_sv": f"USO {first}–{last}",
             "name_en": f"USO season {first}–{last}",
             "start_date": calendar.start,
             "end_date": calendar.end,
@@ -289,7 +289,7 @@ def load_next_season(current: Season) -> Season:
         slug=f"{first}-{first + 1}",
         defaults={
             "name_fi": f"USO-kausi {first}–{first + 1}",
-            "name_sv": f"USO-perioden {first}–{first + 1}",
+            "name_sv": f"USO {first}–{first + 1}",
             "name_en": f"USO season {first}–{first + 1}",
             "start_date": datetime.date(first, 1, 1),
             "end_date": datetime.date(first + 1, 12, 31),
@@ -321,7 +321,7 @@ def _season() -> Season:
         slug=SEASON_SLUG,
         defaults={
             "name_fi": "USO-kausi 2021–2022",
-            "name_sv": "USO-perioden 2021–2022",
+            "name_sv": "USO 2021–2022",
             "name_en": "USO season 2021–2022",
             "start_date": datetime.date(2021, 1, 1),
             "end_date": datetime.date(2022, 12, 31),

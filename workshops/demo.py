@@ -34,7 +34,7 @@ A = WorkshopAudience
 TOPICS = [
     ("Kuntastrategian laadinta ja johtaminen", "Utarbetande och ledning av kommunstrategin",
      "Drafting and leading the municipal strategy"),
-    ("Luottamushenkilöjohtaminen ja toimiva kaksoisjohtaminen", "Förtroendemannaledning och fungerande dubbelt ledarskap",
+    ("Luottamushenkilöjohtaminen ja toimiva kaksoisjohtaminen", "Ledarskap för förtroendevalda och fungerande dubbelt ledarskap",
      "Trustee leadership and working dual leadership"),
     ("Johtamisjärjestelmän ja rakenteiden uudistaminen, muutoksen johtaminen",
      "Förnyelse av ledningssystemet och strukturerna, förändringsledning",

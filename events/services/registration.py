@@ -11,6 +11,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Count, Q
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from municipalities.models import ContactPerson, ContactRole, Membership, MembershipStatus, User
@@ -68,7 +69,11 @@ def _check_can_register(event: Event, contact: ContactPerson, *, staff: bool, no
         if event.registration_opens and now < event.registration_opens:
             raise ValidationError(
                 _("Registration opens on %(date)s.")
-                % {"date": timezone.localtime(event.registration_opens).strftime("%d.%m.%Y %H:%M")},
+                % {
+                    "date": date_format(
+                        timezone.localtime(event.registration_opens), "SHORT_DATETIME_FORMAT"
+                    )
+                },
                 code="not_open_yet",
             )
         if now >= event.registration_closes_at:

@@ -131,7 +131,7 @@ def test_event_change_sends_an_update_to_confirmed_only(
     (message,) = mail.outbox
     assert message.to == [confirmed.contact_person.email]
     assert message.subject == subject("updated", event)
-    assert "10:00" in message.body
+    assert "10.00" in message.body  # the municipality's language, Finnish: 10.00, not 10:00
     params, invite = invitation_part(message)
     assert params["method"] == "REQUEST"
     (vevent,) = invite.walk("VEVENT")
@@ -204,6 +204,28 @@ def test_email_is_in_the_municipality_language(
     assert f'<html lang="{language}">' in html
     _, invite = invitation_part(message)
     assert str(invite.walk("VEVENT")[0]["SUMMARY"]) == title
+
+
+@pytest.mark.parametrize(
+    ("language", "time"), [("fi", "9.00–12.00"), ("sv", "9.00–12.00"), ("en", "09:00–12:00")]
+)
+def test_email_writes_the_time_in_the_municipality_language(
+    network, event, django_capture_on_commit_callbacks, language, time
+):
+    # given an event on Wednesday 9.1.2036 from 9 to 12 Helsinki time
+    network.municipality_a.preferred_language = language
+    network.municipality_a.save()
+
+    # when
+    with django_capture_on_commit_callbacks(execute=True):
+        services.registration_create(
+            event=event, contact_person=network.contact_person_a, actor=network.contact_a
+        )
+
+    # then: Kotus' "klo 9.00" in Finnish, the same in Finland-Swedish, 09:00 in English
+    (message,) = mail.outbox
+    for part in (message.body, html_of(message)):
+        assert f"9.1.2036 {time}" in part
 
 
 def test_person_without_email_gets_nothing(network, event, django_capture_on_commit_callbacks):

@@ -3,6 +3,7 @@
 import datetime
 
 import pytest
+from django.conf import settings
 from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
@@ -80,6 +81,32 @@ def test_online_link_only_for_registered_participants_and_staff(network, event):
     assert event.online_link in client_for(network, "contact_a").get(url).text
     assert event.online_link in client_for(network, "staff").get(url).text
     assert event.online_link not in client_for(network, "contact_b").get(url).text
+
+
+@pytest.mark.parametrize(
+    ("language", "time", "closes"),
+    [("fi", "9.00–12.00", "8.00"), ("sv", "9.00–12.00", "8.00"), ("en", "09:00–12:00", "08:00")],
+)
+def test_event_detail_writes_times_in_the_active_language(network, language, time, closes):
+    # given an event from 9 to 12 Helsinki time whose registration closes at 8
+    day = timezone.localtime() + datetime.timedelta(days=30)
+    start = day.replace(hour=9, minute=0, second=0, microsecond=0)
+    event = EventFactory(
+        season=network.membership_a.season,
+        start=start,
+        end=start.replace(hour=12),
+        registration_closes=start.replace(hour=8),
+    )
+    client = client_for(network, "contact_a")
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+
+    # when
+    page = client.get(reverse("events:event_detail", args=[event.pk])).text
+
+    # then
+    date = f"{start:%-d.%-m.%Y}"
+    assert f"{date} {time}" in page
+    assert f"{date} {closes}" in page
 
 
 def test_register_an_existing_person_with_a_plain_form(network, event):

@@ -5,7 +5,7 @@ import datetime
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from events import services
 from events.models import Attendance, Audience, EventStatus, Registration, RegistrationStatus
@@ -304,3 +304,19 @@ def test_attendance_only_for_confirmed_is_a_database_rule(network, event):
             status=RegistrationStatus.WAITLISTED,
             attendance=Attendance.PRESENT,
         )
+
+
+@pytest.mark.parametrize(("language", "opens"), [("fi", "9.00"), ("sv", "9.00"), ("en", "09:00")])
+def test_not_open_yet_names_the_opening_time_in_the_active_language(network, language, opens):
+    # given registration opens at 9.00 Helsinki time tomorrow
+    tomorrow = timezone.localtime() + datetime.timedelta(days=1)
+    at_nine = tomorrow.replace(hour=9, minute=0, second=0, microsecond=0)
+    event = EventFactory(season=network.membership_a.season, registration_opens=at_nine)
+
+    # when
+    with translation.override(language), pytest.raises(ValidationError) as error:
+        register(network, event, person(network))
+
+    # then
+    (message,) = error.value.messages
+    assert f"{at_nine:%-d.%-m.%Y} {opens}" in message

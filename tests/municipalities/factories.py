@@ -52,7 +52,7 @@ class SeasonFactory(factory.django.DjangoModelFactory):
 
     slug = "2021-2022"
     name_fi = "USO-kausi 2021–2022"
-    name_sv = "USO-perioden 2021–2022"
+    name_sv = "USO 2021–2022"
     start_date = datetime.date(2021, 1, 1)
     end_date = datetime.date(2022, 12, 31)
 
@@ -118,7 +118,7 @@ def next_season() -> Season:
     return SeasonFactory(
         slug="2023-2024",
         name_fi="USO-kausi 2023–2024",
-        name_sv="USO-perioden 2023–2024",
+        name_sv="USO 2023–2024",
         start_date=datetime.date(2023, 1, 1),
         end_date=datetime.date(2024, 12, 31),
     )
