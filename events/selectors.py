@@ -11,12 +11,14 @@ from django.db.models import Count, Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
+from municipalities import dashboard
 from municipalities.models import ContactPerson, ContactRole, Membership, User
 from municipalities.scoping import may_view
 
 from .models import (
     Announcement,
     AnnouncementAttachment,
+    Attendance,
     Event,
     EventMaterial,
     EventStatus,
@@ -35,7 +37,9 @@ def event_list_for(*, user: User) -> QuerySet[Event]:
     """Events a user may see in the portal, with the user's municipality's registration counts."""
     if user.municipality_id is not None:
         events = Event.objects.visible_in_portal().filter(season_id__in=_member_season_ids(user))
-        mine = Q(registrations__in=Registration.objects.visible_to(user))
+        # Registration's rule for a contact (`scoping.RULES`: their municipality's rows, all of
+        # them) as a plain condition on the join: no subquery to build and run per request
+        mine = Q(registrations__municipality_id=user.municipality_id)
         return events.select_related("season", "series").annotate(
             own_confirmed=Count(
                 "registrations", filter=mine & Q(registrations__status=RegistrationStatus.CONFIRMED)
@@ -173,17 +177,50 @@ def feed_events(*, municipality) -> QuerySet[Event]:
     return Event.objects.visible_in_portal().filter(season_id__in=seasons).order_by("start")
 
 
+def dashboard_events(user: User, membership) -> list[Event]:
+    """The events the dashboard's panels read, asked once per request (one query, see
+    `municipalities.dashboard.shared`): of the contact's seasons and visible in the portal,
+    those of the membership's season and those still to come, oldest first, with the
+    municipality's registration counts (`own_confirmed`, `own_waitlisted`, and of the
+    confirmed ones `own_present` and `own_marked`, attendance marked either way). The
+    programme panel shows the next ones; the entitlement panel counts the season's."""
+
+    def compute() -> list[Event]:
+        # Registration's rule for a contact (`scoping.RULES`: their municipality's rows, all
+        # of them) as a condition on the join: no subquery
+        mine = Q(registrations__municipality_id=user.municipality_id)
+        confirmed = mine & Q(registrations__status=RegistrationStatus.CONFIRMED)
+        waitlisted = mine & Q(registrations__status=RegistrationStatus.WAITLISTED)
+        return list(
+            Event.objects.visible_in_portal()
+            .filter(season_id__in=_member_season_ids(user))
+            .filter(Q(season_id=membership.season_id) | Q(end__gte=timezone.now()))
+            .only("pk", "season_id", "kind", "status", "start", "end", *TITLES)
+            .annotate(
+                own_confirmed=Count("registrations", filter=confirmed),
+                own_waitlisted=Count("registrations", filter=waitlisted),
+                own_present=Count(
+                    "registrations",
+                    filter=confirmed & Q(registrations__attendance=Attendance.PRESENT),
+                ),
+                own_marked=Count(
+                    "registrations", filter=confirmed & ~Q(registrations__attendance="")
+                ),
+            )
+            .order_by("start", "pk")
+        )
+
+    return dashboard.shared(membership, "events", compute)
+
+
 def dashboard_events_panel(user: User, membership) -> dict | None:
-    if membership is None:
+    """The next four events of the contact's seasons (`event_list_for`'s rows, with the same
+    counts), from the events the dashboard asks once."""
+    if membership is None or user.municipality_id is None:
         return None
-    events = (
-        event_list_for(user=user)
-        .filter(end__gte=timezone.now())
-        .select_related(None)
-        .only("pk", *TITLES, "start")  # what the panel shows, with the registration counts
-        .order_by("start")[:4]
-    )
-    return {"events": list(events)}
+    now = timezone.now()
+    upcoming = [event for event in dashboard_events(user, membership) if event.end >= now]
+    return {"events": upcoming[:4]}
 
 
 def dashboard_news_panel(user: User, membership) -> dict | None:

@@ -36,6 +36,17 @@ def membership_current_for(*, user: User, today: datetime.date | None = None) ->
     return by_season.get(season)
 
 
+def active_contacts_for(*, user: User) -> list[ContactPerson]:
+    """The municipality's active contact persons as the dashboard lists them (name, title and
+    role: no joins, no other columns)."""
+    return list(
+        ContactPerson.objects.visible_to(user)
+        .filter(is_active=True)
+        .only("pk", "name", "title", "role")
+        .order_by("name")
+    )
+
+
 def contact_person_list_for(*, user: User) -> QuerySet[ContactPerson]:
     return (
         ContactPerson.objects.visible_to(user)

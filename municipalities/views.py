@@ -28,7 +28,7 @@ def dashboard_view(request: HttpRequest) -> HttpResponse:
     context = {
         "municipality": municipality,
         "membership": membership,
-        "contacts": selectors.contact_person_list_for(user=user).filter(is_active=True),
+        "contacts": selectors.active_contacts_for(user=user),
         "panels": dashboard.panels_for(user, membership),
     }
     return render(request, "municipalities/dashboard.html", context)

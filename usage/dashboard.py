@@ -1,10 +1,12 @@
 """The contact's entitlement panel on the dashboard: what the season gives and what the
-municipality has used of it (two queries of its own: the season's events with the
-municipality's counts and the analysis report; the workshops come from the workshops panel)."""
+municipality has used of it. It asks nothing of its own: the season's events with the
+municipality's counts, the workshops and the season's report are asked once per request and
+shared with the programme, workshops and analysis panels (`municipalities.dashboard.shared`)."""
 
 from __future__ import annotations
 
-from analysis.batch_models import Report, ReportStatus
+from analysis.selectors import season_report
+from events.selectors import dashboard_events
 from municipalities.models import Membership, User
 from workshops.selectors import dashboard_workshops
 
@@ -15,16 +17,9 @@ def entitlement_panel(user: User, membership: Membership | None) -> dict | None:
     if membership is None or user.municipality_id != membership.municipality_id:
         return None
     _workshops, quota = dashboard_workshops(user, membership)
-    entitlements = entitlements_for(membership, quota=quota)
-    report = (
-        Report.objects.filter(
-            municipality_id=membership.municipality_id,
-            season_id=membership.season_id,
-            status=ReportStatus.READY,
-        )
-        .only("pk", "rendered_at")
-        .first()
-    )
+    events = dashboard_events(user, membership)
+    entitlements = entitlements_for(membership, quota=quota, events=events)
+    report = season_report(membership)
     return {
         "entitlements": entitlements,
         "held_events": entitlements.held_events[::-1],  # the latest first

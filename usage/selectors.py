@@ -137,12 +137,12 @@ def _events_with_counts(season: Season, municipality_id: int) -> list[Event]:
         programme_events(season)
         .only("pk", "kind", "status", "start", "end", "title_fi", "title_sv", "title_en")
         .annotate(
-            _registered=Count("registrations", filter=confirmed),
-            _present=Count(
+            own_confirmed=Count("registrations", filter=confirmed),
+            own_present=Count(
                 "registrations",
                 filter=confirmed & Q(registrations__attendance=Attendance.PRESENT),
             ),
-            _marked=Count("registrations", filter=confirmed & ~Q(registrations__attendance="")),
+            own_marked=Count("registrations", filter=confirmed & ~Q(registrations__attendance="")),
         )
     )
 
@@ -154,9 +154,9 @@ def held_event_rows(events: list[Event], now: datetime.datetime) -> list[HeldEve
             title=event.title,
             kind=event.kind,
             start=event.start,
-            registered=event._registered,
-            present=event._present,
-            attendance_marked=event._marked > 0,
+            registered=event.own_confirmed,
+            present=event.own_present,
+            attendance_marked=event.own_marked > 0,
         )
         for event in events
         if _is_held(event, now)
@@ -176,14 +176,23 @@ def workshop_usage(season: Season, extra: int, by_status: dict[str, int]) -> Wor
 
 
 def entitlements_for(
-    membership: Membership, now: datetime.datetime | None = None, *, quota: Quota | None = None
+    membership: Membership,
+    now: datetime.datetime | None = None,
+    *,
+    quota: Quota | None = None,
+    events: list[Event] | None = None,
 ) -> Entitlements:
     """The membership's entitlements against use (three queries: the season's events with the
-    municipality's counts, the workshop grants, the workshops by status; one when the
-    membership's workshop `quota` is given, as the dashboard has it already)."""
+    municipality's counts, the workshop grants, the workshops by status). The dashboard has
+    the membership's workshop `quota` already, and `events` of the season and beyond with the
+    same counts (`events.selectors.dashboard_events`): given them, it asks nothing."""
     now = now or timezone.now()
     season = membership.season
-    events = _events_with_counts(season, membership.municipality_id)
+    if events is None:
+        events = _events_with_counts(season, membership.municipality_id)
+    else:
+        counted = {EventStatus.PUBLISHED, EventStatus.HELD}  # as `programme_events`
+        events = [e for e in events if e.season_id == season.pk and e.status in counted]
     held = held_event_rows(events, now)
     if quota is not None:
         extra = quota.total - season.workshops_per_member

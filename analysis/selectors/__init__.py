@@ -8,6 +8,7 @@ from .access import (
     member_list_for,
     municipality_for,
     season_for,
+    season_report,
 )
 from .comparison import FIRST_YEAR, Comparison, Context, analysis_for, compare, load_context
 from .network import Column, Overview, headline_indicators, network_overview, network_table
@@ -75,5 +76,6 @@ __all__ = [
     "position_of",
     "rank_of",
     "season_for",
+    "season_report",
     "trend_of",
 ]

@@ -44,20 +44,32 @@ def season_for(*, municipality: Municipality, slug: str | None) -> Season | None
     return seasons.current()
 
 
-def dashboard_panel(user: User, membership) -> dict | None:
-    """The contact's panel: the live analysis and, once staff have produced the season's
-    reports, the stored report the municipality received (one query)."""
+def season_report(membership: Membership):
+    """The membership's season report once staff have produced it (pk and date only), asked
+    once per dashboard request: the analysis panel and the entitlement panel both show it."""
+    from municipalities import dashboard
+
     from ..batch_models import Report, ReportStatus
 
+    def compute():
+        return (
+            Report.objects.filter(
+                municipality_id=membership.municipality_id,
+                season_id=membership.season_id,
+                status=ReportStatus.READY,
+            )
+            .only("pk", "rendered_at")
+            .order_by("pk")  # one per season and municipality: no join for the default order
+            .first()
+        )
+
+    return dashboard.shared(membership, "season_report", compute)
+
+
+def dashboard_panel(user: User, membership) -> dict | None:
+    """The contact's panel: the live analysis and, once staff have produced the season's
+    reports, the stored report the municipality received (one query, shared with the
+    entitlement panel)."""
     if user.municipality_id is None or membership is None:
         return None
-    report = (
-        Report.objects.filter(
-            municipality_id=membership.municipality_id,
-            season_id=membership.season_id,
-            status=ReportStatus.READY,
-        )
-        .only("pk", "rendered_at")
-        .first()
-    )
-    return {"municipality": membership.municipality, "report": report}
+    return {"municipality": membership.municipality, "report": season_report(membership)}

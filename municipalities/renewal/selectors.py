@@ -38,11 +38,12 @@ def offer_for(*, user: User, pk: int) -> Offer:
 def open_offers_for(*, user: User) -> list[Offer]:
     """A contact's offers still waiting for an answer (the dashboard's panel)."""
     return list(
-        offer_list_for(user=user)
+        Offer.objects.visible_to(user)
         .filter(status__in=OPEN_STATUSES)
-        .select_related(None)
         .select_related("season")
-        .prefetch_related(None)
+        # the panel links each offer and names its season and status: nothing else
+        .only("pk", "status", "season__name_fi", "season__name_sv", "season__name_en")
+        .order_by("-season__start_date")
     )
 
 
