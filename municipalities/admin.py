@@ -189,6 +189,28 @@ def _report_sending(model_admin, request, result) -> None:
         % {"count": result.created, "existing": result.existing},
         messages.SUCCESS,
     )
+    if result.emailed_late:
+        model_admin.message_user(
+            request,
+            ngettext(
+                "%(count)d offer made before without an e-mail was e-mailed now.",
+                "%(count)d offers made before without an e-mail were e-mailed now.",
+                result.emailed_late,
+            )
+            % {"count": result.emailed_late},
+            messages.SUCCESS,
+        )
+    if result.no_address:
+        model_admin.message_user(
+            request,
+            _(
+                "Offer made, but not e-mailed: nobody to e-mail (no active contact person with "
+                "an e-mail address) at %(municipalities)s. Its page and letter are ready; add a "
+                "contact person and send the offer again to e-mail it."
+            )
+            % {"municipalities": ", ".join(result.no_address)},
+            messages.WARNING,
+        )
     for problem in result.problems:
         model_admin.message_user(request, problem, messages.ERROR)
 

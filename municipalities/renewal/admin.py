@@ -35,6 +35,7 @@ class OfferAdmin(HistoryAdmin):
         "status",
         "was_member",
         "sent_at",
+        "emailed_at",
         "answered_at",
         "board_meeting_date",
         "portal_link",
@@ -51,6 +52,7 @@ class OfferAdmin(HistoryAdmin):
         "status",
         "was_member",
         "sent_at",
+        "emailed_at",
         "answered_at",
         "reminded_at",
         "board_meeting_date",
@@ -89,19 +91,40 @@ class OfferAdmin(HistoryAdmin):
         description=_("Send a reminder of the selected open offers"), permissions=["change"]
     )
     def send_reminders(self, request, queryset) -> None:
-        sent = sum(
-            services.offer_remind(offer=offer, by=request.user)
-            for offer in queryset.select_related(None)
+        result = services.offers_remind(
+            offers=queryset.select_related(None).select_related("municipality"), by=request.user
         )
-        self.message_user(
+        report_reminders(self, request, result)
+
+
+def report_reminders(model_admin, request, result: services.RemindResult) -> None:
+    """Reminded, not due, and due but with nobody to e-mail (by name), each said apart."""
+    model_admin.message_user(
+        request,
+        ngettext("%(count)d reminder sent.", "%(count)d reminders sent.", result.reminded)
+        % {"count": result.reminded},
+        messages.SUCCESS,
+    )
+    if result.not_due:
+        model_admin.message_user(
             request,
             ngettext(
-                "%(count)d reminder sent (the others were not due).",
-                "%(count)d reminders sent (the others were not due).",
-                sent,
+                "%(count)d offer was not due a reminder (answered, closed or reminded recently).",
+                "%(count)d offers were not due a reminder (answered, closed or reminded recently).",
+                result.not_due,
             )
-            % {"count": sent},
-            messages.SUCCESS,
+            % {"count": result.not_due},
+            messages.INFO,
+        )
+    if result.no_address:
+        model_admin.message_user(
+            request,
+            _(
+                "Due, but nobody to e-mail (no active contact person with an e-mail address): "
+                "%(municipalities)s. Add a contact person and send the reminder again."
+            )
+            % {"municipalities": ", ".join(result.no_address)},
+            messages.WARNING,
         )
 
 

@@ -48,6 +48,15 @@ class Offer(models.Model):
         _("member of the previous season"), default=False, editable=False
     )
     sent_at = models.DateTimeField(_("sent"))
+    emailed_at = models.DateTimeField(
+        _("e-mailed"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "Empty: the municipality had no contact person with an e-mail address when the "
+            "offer was made. Sending the offer again, or a reminder, e-mails it once there is one."
+        ),
+    )
     answered_at = models.DateTimeField(_("answered"), null=True, blank=True)
     reminded_at = models.DateTimeField(_("last reminder"), null=True, blank=True)
     board_meeting_date = models.DateField(_("board meeting date"), null=True, blank=True)

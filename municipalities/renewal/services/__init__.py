@@ -18,12 +18,14 @@ from .answers import (
 from .details import INVOICING_FIELDS, MEMBERSHIP_INVOICING_FIELDS, invoicing_details_confirm
 from .offers import (
     REMINDER_AFTER,
+    RemindOutcome,
     RemindResult,
     SendResult,
     offer_recipients,
     offer_remind,
     offer_reminder_due,
     offer_send,
+    offers_remind,
     offers_remind_due,
     offers_send,
 )
@@ -34,6 +36,7 @@ __all__ = [
     "MEMBERSHIP_INVOICING_FIELDS",
     "REMINDER_AFTER",
     "TRANSITIONS",
+    "RemindOutcome",
     "RemindResult",
     "SendResult",
     "invoicing_details_confirm",
@@ -46,6 +49,7 @@ __all__ = [
     "offer_remind",
     "offer_reminder_due",
     "offer_send",
+    "offers_remind",
     "offers_remind_due",
     "offers_send",
     "previous_members",
