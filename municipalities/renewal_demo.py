@@ -105,6 +105,4 @@ def load(current_season: Season, next_season: Season | None = None, *, say=print
     )
     for problem in result.problems:
         say(f"  {problem}")
-    if result.no_address:
-        say(f"  Not e-mailed, nobody with an e-mail address: {', '.join(result.no_address)}")
     return next_season
