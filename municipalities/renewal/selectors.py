@@ -56,6 +56,7 @@ class Pipeline:
     fees: list[tuple[int, Decimal, Decimal]]
     not_answered: list[Offer] = field(default_factory=list)
     reminders_due: list[Offer] = field(default_factory=list)
+    not_emailed: list[Offer] = field(default_factory=list)  # nobody to e-mail when it was sent
 
     @property
     def total(self) -> int:
@@ -86,6 +87,7 @@ def pipeline_for(*, user: User, season: Season, now=None) -> Pipeline:
         fees=[(year, joined[year], open_[year]) for year in season.years],
         not_answered=[offer for offer in offers if offer.status == OfferStatus.INVITED],
         reminders_due=[offer for offer in offers if offer_reminder_due(offer, now)],
+        not_emailed=[offer for offer in offers if offer.emailed_at is None],
     )
 
 

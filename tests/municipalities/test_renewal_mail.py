@@ -188,3 +188,23 @@ def test_the_admin_send_action_names_the_municipalities_that_got_no_email(networ
         "1 offer made before without an e-mail was e-mailed now.",
     ]
     assert Offer.objects.get(municipality=prospect).emailed_at is not None
+
+
+def test_the_pipeline_names_the_offers_nobody_received(network, renewal):
+    # given an offer e-mailed to Ylöjärvi's contact and one to a prospect with nobody to e-mail
+    pirkkala = municipality_with_population("604", "Pirkkala", 8000, contact=False)
+    services.offers_send(
+        season=renewal, municipalities=[network.municipality_a, pirkkala], sent_by=network.staff
+    )
+
+    # when staff open the season's pipeline
+    page = staff_client(network).get(
+        reverse("municipalities:renewal_pipeline", args=[renewal.slug])
+    )
+
+    # then Pirkkala is listed as not e-mailed, Ylöjärvi is not
+    assert page.status_code == 200
+    section = page.content.decode().split('id="pipeline-not-emailed"')[1].split("</ul>")[0]
+    assert "Pirkkala" in section
+    assert network.municipality_a.name not in section
+    assert page.content.decode().count("(not e-mailed)") == 1
