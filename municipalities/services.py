@@ -57,6 +57,7 @@ def municipalities_import(
     result = ImportResult()
     existing = {m.code: m for m in Municipality.objects.order_by("code")}
     _check_business_ids_against_database(rows, existing)
+    stored_ids = {m.pk: m.business_id for m in existing.values()}
 
     to_create: list[Municipality] = []
     to_update: list[Municipality] = []
@@ -87,10 +88,16 @@ def municipalities_import(
         if municipality.business_id and not municipality.business_id_verified:
             result.unverified_business_ids.append(municipality.code)
 
+    # A file may move a business ID: to a new municipality, or between two (the check above
+    # saw the final state). The database checks uniqueness row by row, so the IDs that change
+    # are cleared first, then set, then the new municipalities take theirs.
+    moving = [m.pk for m in to_update if m.business_id != stored_ids[m.pk]]
+    if moving:
+        Municipality.objects.filter(pk__in=moving).update(business_id="")
     # with history, so the audit trail shows what each import created or changed
-    bulk_create_with_history(to_create, Municipality)
     if to_update:
         bulk_update_with_history(to_update, Municipality, [*changed_fields, "updated_at"])
+    bulk_create_with_history(to_create, Municipality)
     result.unverified_business_ids += [
         m.code for m in to_create if m.business_id and not m.business_id_verified
     ]
