@@ -22,17 +22,10 @@ ReportStatus = DocumentStatus
 class ReportBatch(DocumentBatch):
     """All members' reports of a season (resumable: see `uso_portal/batches.py`)."""
 
-    season = models.ForeignKey(
-        Season, verbose_name=_("season"), on_delete=models.PROTECT, related_name="+"
-    )
-
     class Meta:
         verbose_name = _("analysis report batch")
         verbose_name_plural = _("analysis report batches")
         ordering = ["-created_at"]
-
-    def __str__(self) -> str:
-        return f"{self.season.slug} #{self.pk} ({self.get_status_display()})"
 
 
 class Report(StoredDocument):

@@ -11,7 +11,7 @@ from __future__ import annotations
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from municipalities.models import Membership, Season
+from municipalities.models import Membership
 from municipalities.scoping import MunicipalityScopedQuerySet
 from uso_portal.batches import DocumentBatch, StoredDocument
 
@@ -19,9 +19,6 @@ from uso_portal.batches import DocumentBatch, StoredDocument
 class SeasonReportBatch(DocumentBatch):
     """The season reports of a season's members, or of one membership (on demand)."""
 
-    season = models.ForeignKey(
-        Season, verbose_name=_("season"), on_delete=models.PROTECT, related_name="+"
-    )
     membership = models.ForeignKey(
         Membership,
         verbose_name=_("only this member"),
@@ -36,9 +33,6 @@ class SeasonReportBatch(DocumentBatch):
         verbose_name = _("season report batch")
         verbose_name_plural = _("season report batches")
         ordering = ["-created_at"]
-
-    def __str__(self) -> str:
-        return f"{self.season.slug} #{self.pk} ({self.get_status_display()})"
 
 
 class SeasonReport(StoredDocument):

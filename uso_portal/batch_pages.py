@@ -10,6 +10,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from .batches import DocumentBatch, DocumentBatchRunner, StoredDocument, batch_lease, open_stored
 
@@ -97,7 +98,11 @@ class DocumentBatchAdmin(admin.ModelAdmin):
                 )
             else:
                 resumed += 1
-        message = _("%(count)d batch(es) of reports queued again.") % {"count": resumed}
+        message = ngettext(
+            "%(count)d batch of reports queued again.",
+            "%(count)d batches of reports queued again.",
+            resumed,
+        ) % {"count": resumed}
         self.message_user(request, message)
 
     @admin.display(description=_("progress"))

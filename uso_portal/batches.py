@@ -57,8 +57,15 @@ DONE = (BatchStatus.FINISHED, BatchStatus.FAILED)
 
 
 class DocumentBatch(models.Model):
-    """The fields and progress of a batch; the concrete model adds what it is a batch of."""
+    """The fields and progress of a batch of a season's documents; the concrete model adds
+    what else it is a batch of."""
 
+    season = models.ForeignKey(
+        "municipalities.Season",
+        verbose_name=gettext_lazy("season"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
     status = models.CharField(
         gettext_lazy("status"),
         max_length=10,
@@ -84,6 +91,9 @@ class DocumentBatch(models.Model):
     class Meta:
         abstract = True
         ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.season.slug} #{self.pk} ({self.get_status_display()})"
 
     @property
     def is_active(self) -> bool:
