@@ -284,9 +284,8 @@ def report_context(context, groups, *, for_pdf: bool = False) -> dict:
 def render_report_pdf(
     *, context, groups, language: str, today: datetime.date | None = None
 ) -> bytes:
-    from weasyprint import HTML
-
-    from billing.pdf import shared_font_config, shared_url_fetcher
+    from billing.pdf import shared_url_fetcher
+    from uso_portal.pdf import write_pdf
 
     with translation.override(language):
         html = render_to_string(
@@ -297,8 +296,7 @@ def render_report_pdf(
                 "today": today or timezone.localdate(),
             },
         )
-    document = HTML(string=html, base_url=None, url_fetcher=shared_url_fetcher())
-    return document.write_pdf(font_config=shared_font_config())
+    return write_pdf(html, shared_url_fetcher())
 
 
 def report_pdf_for(municipality, season, language: str | None = None) -> bytes:

@@ -75,8 +75,9 @@ def main() -> None:
 
     from analysis.models import IndicatorValue
     from analysis.reports import report_pdf_for
-    from billing.pdf import shared_font_config, shared_url_fetcher, uses_harfbuzz_subset
+    from billing.pdf import shared_url_fetcher, uses_harfbuzz_subset
     from municipalities.models import Municipality, User
+    from uso_portal.pdf import shared_font_config
 
     municipality = Municipality.objects.get(code=options.code)
     report_pdf_for(municipality, None)  # warm up fonts, templates, translations

@@ -271,16 +271,3 @@ def test_render_takes_the_harfbuzz_subset_path(monkeypatch):
     monkeypatch.setattr(Font, "_fonttools_subset", slow_path)
     render_invoice_pdf(usecase_document("fi"))
     assert calls
-
-
-def test_the_font_configuration_is_made_once_per_thread():
-    import threading
-
-    from billing.pdf import shared_font_config
-
-    assert shared_font_config() is shared_font_config()
-    other = []
-    thread = threading.Thread(target=lambda: other.append(shared_font_config()))
-    thread.start()
-    thread.join()
-    assert other[0] is not shared_font_config()

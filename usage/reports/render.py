@@ -117,9 +117,8 @@ def season_report_pdf(
     membership: Membership, language: str | None = None, *, now: datetime.datetime | None = None
 ) -> bytes:
     """The PDF of one membership's season report (its municipality's language by default)."""
-    from weasyprint import HTML
-
     from billing.pdf import shared_url_fetcher
+    from uso_portal.pdf import write_pdf
 
     language = language or membership.municipality.preferred_language or settings.LANGUAGE_CODE
     with translation.override(language):
@@ -128,4 +127,4 @@ def season_report_pdf(
             "usage/season_report_pdf.html",
             {**context, "language": language, "today": timezone.localdate()},
         )
-    return HTML(string=html, base_url=None, url_fetcher=shared_url_fetcher()).write_pdf()
+    return write_pdf(html, shared_url_fetcher())
